@@ -1,0 +1,1 @@
+"""SEN Professional Portal."""

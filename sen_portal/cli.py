@@ -1,0 +1,108 @@
+"""Management commands: ``python -m sen_portal.cli COMMAND``.
+
+Each command is a small function registered in ``COMMANDS``; it opens its own
+database session and prints a short report for the operator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+
+from sen_portal.config import SettingsError, get_settings
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Handler, Callable[[argparse.ArgumentParser], None], str]] = {}
+
+
+def command(name: str, help_text: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+    """Register a management command."""
+
+    def register(function: Handler) -> Handler:
+        COMMANDS[name] = (function, arguments, help_text)
+        return function
+
+    return register
+
+
+@command(
+    "send-test-email", "Send a test email through the configured mail backend now.", lambda p: p.add_argument("address")
+)
+def send_test_email(args: argparse.Namespace) -> int:
+    from sen_portal.email.transports import PermanentSendError, TransientSendError, transport_for
+    from sen_portal.services.branding import branding
+
+    settings = get_settings()
+    from sen_portal.email.builders import test_email
+
+    message = test_email(to=args.address, branding=branding(settings))
+    try:
+        message_id = transport_for(settings).send(message)
+    except (TransientSendError, PermanentSendError) as error:
+        print(f"Could not send: {error}", file=sys.stderr)
+        return 1
+    print(f"Sent a test email to {args.address} with {settings.mail_backend} (id {message_id or 'n/a'}).")
+    return 0
+
+
+@command(
+    "outbox-worker",
+    "Send queued emails until stopped (for deployments with several workers).",
+    lambda p: p.add_argument("--once", action="store_true", help="send what is due, then exit"),
+)
+def outbox_worker(args: argparse.Namespace) -> int:
+    from sen_portal.db import get_engine
+    from sen_portal.email.transports import transport_for
+    from sen_portal.services.outbox import send_due
+
+    settings = get_settings()
+    transport = transport_for(settings)
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        report = send_due(get_engine(), transport)
+        if report.sent or report.retried or report.dead:
+            print(f"outbox: sent {report.sent}, retrying {report.retried}, dead {report.dead}", flush=True)
+        if args.once or stopping:
+            return 0
+        if not (report.sent or report.retried or report.dead):
+            time.sleep(1.0)
+
+
+@command("seed-demo", "Load demo lookup data (idempotent).")
+def seed_demo(args: argparse.Namespace) -> int:
+    from sen_portal.db import session_scope
+    from sen_portal.services.seed import seed_demo_data
+
+    with session_scope() as session:
+        report = seed_demo_data(session)
+    print(report)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m sen_portal.cli", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name, (_function, arguments, help_text) in COMMANDS.items():
+        arguments(subparsers.add_parser(name, help=help_text, description=help_text))
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command][0](args)
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""One Settings object, read from the environment and an optional ``.env`` file.
+
+Every key is documented in ``.env.example``. Bad values fail at start with a
+message that names the key, so a council IT officer sees *what* to fix rather
+than a traceback from deep inside the app.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+# The development default. It is refused anywhere but a local machine so a
+# deployment can never run with a secret that is published in the repository.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"  # noqa: S105 - refused outside dev
+
+MAIL_BACKENDS = ("file", "smtp", "sendgrid")
+ADDRESS_PROVIDERS = ("database", "os_places")
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    public_url: str
+    secret_key: str
+    mail_backend: str
+    mail_from: str
+    mail_dir: Path
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str
+    smtp_password: str = field(repr=False)
+    smtp_starttls: bool
+    sendgrid_api_key: str = field(repr=False)
+    sendgrid_api_url: str
+    document_store_dir: Path
+    redis_url: str
+    council_name: str
+    service_name: str
+    address_provider: str
+    os_places_api_key: str = field(repr=False)
+    os_places_api_url: str
+    session_idle_minutes: int
+    session_absolute_hours: int
+    outbox_in_app: bool
+    demo_data: bool
+
+    @property
+    def is_local(self) -> bool:
+        """True when the portal is only reachable from this machine (development)."""
+        return (urlparse(self.public_url).hostname or "") in LOCAL_HOSTS
+
+    @property
+    def mailbox_enabled(self) -> bool:
+        """The /dev/mailbox page exists only with the file backend."""
+        return self.mail_backend == "file"
+
+
+def _text(env: dict[str, str], key: str, default: str) -> str:
+    return env.get(key, default).strip()
+
+
+def _int(env: dict[str, str], key: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(key, str(default)).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{key} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{key} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _bool(env: dict[str, str], key: str, default: bool) -> bool:
+    raw = env.get(key)
+    if raw is None or raw.strip() == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{key} must be true or false, got {raw!r}")
+
+
+def _choice(env: dict[str, str], key: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _text(env, key, default).lower()
+    if value not in choices:
+        raise SettingsError(f"{key} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _url(env: dict[str, str], key: str, default: str) -> str:
+    value = _text(env, key, default).rstrip("/")
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise SettingsError(f"{key} must be an http(s) URL such as https://portal.example.gov.uk, got {value!r}")
+    return value
+
+
+def _database_url(env: dict[str, str]) -> str:
+    default = f"sqlite:///{VAR_DIR / 'sen_portal.db'}"
+    value = _text(env, "DATABASE_URL", default)
+    if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+        raise SettingsError(f"DATABASE_URL must start with sqlite:// or postgresql://, got {value.split('://')[0]!r}")
+    return value
+
+
+def _path(env: dict[str, str], key: str, default: Path) -> Path:
+    value = _text(env, key, "")
+    path = Path(value) if value else default
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def settings_from_env(env: dict[str, str]) -> Settings:
+    """Build and check Settings from a mapping (the environment, in production)."""
+    public_url = _url(env, "PUBLIC_URL", "http://localhost:3000")
+    mail_backend = _choice(env, "MAIL_BACKEND", "file", MAIL_BACKENDS)
+    settings = Settings(
+        database_url=_database_url(env),
+        public_url=public_url,
+        secret_key=_text(env, "SECRET_KEY", DEV_SECRET_KEY),
+        mail_backend=mail_backend,
+        mail_from=_text(env, "MAIL_FROM", "SEN Portal <no-reply@localhost>"),
+        mail_dir=_path(env, "MAIL_DIR", VAR_DIR / "mail"),
+        smtp_host=_text(env, "SMTP_HOST", "localhost"),
+        smtp_port=_int(env, "SMTP_PORT", 587, low=1, high=65535),
+        smtp_username=_text(env, "SMTP_USERNAME", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool(env, "SMTP_STARTTLS", True),
+        sendgrid_api_key=_text(env, "SENDGRID_API_KEY", ""),
+        sendgrid_api_url=_url(env, "SENDGRID_API_URL", "https://api.sendgrid.com"),
+        document_store_dir=_path(env, "DOCUMENT_STORE_DIR", VAR_DIR / "documents"),
+        redis_url=_text(env, "REDIS_URL", ""),
+        council_name=_text(env, "COUNCIL_NAME", "Stoke-on-Trent City Council"),
+        service_name=_text(env, "SERVICE_NAME", "SEN Professional Portal"),
+        address_provider=_choice(env, "ADDRESS_PROVIDER", "database", ADDRESS_PROVIDERS),
+        os_places_api_key=_text(env, "OS_PLACES_API_KEY", ""),
+        os_places_api_url=_url(env, "OS_PLACES_API_URL", "https://api.os.uk/search/places/v1"),
+        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 30, low=1, high=24 * 60),
+        session_absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12, low=1, high=24 * 7),
+        outbox_in_app=_bool(env, "OUTBOX_IN_APP", True),
+        demo_data=_bool(env, "DEMO_DATA", True),
+    )
+    _check_consistency(settings)
+    return settings
+
+
+def _check_consistency(settings: Settings) -> None:
+    if len(settings.secret_key) < 32:
+        raise SettingsError(
+            "SECRET_KEY must be at least 32 characters "
+            "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if settings.secret_key == DEV_SECRET_KEY and not settings.is_local:
+        raise SettingsError(
+            "SECRET_KEY is the development default; set a secret of your own when PUBLIC_URL is not localhost"
+        )
+    if settings.mail_backend == "sendgrid" and not settings.sendgrid_api_key:
+        raise SettingsError("SENDGRID_API_KEY is required when MAIL_BACKEND=sendgrid")
+    if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://")):
+        raise SettingsError(f"REDIS_URL must start with redis:// or rediss://, got {settings.redis_url!r}")
+    if settings.address_provider == "os_places" and not settings.os_places_api_key:
+        raise SettingsError("OS_PLACES_API_KEY is required when ADDRESS_PROVIDER=os_places")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; ``.env`` fills in what the environment does not set."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return settings_from_env(dict(os.environ))

@@ -1,0 +1,1 @@
+"""Email: pure message builders (templates) and transports (file, SMTP, SendGrid)."""

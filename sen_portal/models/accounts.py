@@ -1,0 +1,54 @@
+"""User accounts: professionals and council staff share one table, told apart by role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel
+
+from sen_portal.models.types import UTCDateTime, utcnow
+
+
+class UserRole(StrEnum):
+    PROFESSIONAL = "professional"
+    CASEWORKER = "caseworker"
+    ADMIN = "admin"
+
+
+class UserAccount(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Stored normalised (lower-case domain, see services.emails) and unique.
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True}, index=False)
+    # None until the user sets a password (staff invited by the CLI).
+    password_hash: str | None = Field(default=None, max_length=128)
+    role: str = Field(default=UserRole.PROFESSIONAL, sa_column=Column(String(20), nullable=False))
+    email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    is_active: bool = Field(default=True)
+
+    title: str = Field(default="", max_length=20)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    phone: str = Field(default="", max_length=20)
+
+    professional_role: str = Field(default="", max_length=100)
+    professional_role_other: str = Field(default="", max_length=100)
+    organisation: str = Field(default="", max_length=200)
+    job_title: str = Field(default="", max_length=100)
+    work_phone: str = Field(default="", max_length=20)
+    address_line1: str = Field(default="", max_length=200)
+    address_line2: str = Field(default="", max_length=200)
+    address_town: str = Field(default="", max_length=100)
+    address_postcode: str = Field(default="", max_length=10)
+    address_uprn: str = Field(default="", max_length=12)
+
+    maintenance_emails: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

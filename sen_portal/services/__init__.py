@@ -1,0 +1,1 @@
+"""Domain logic as plain, typed functions. Never imports Reflex."""

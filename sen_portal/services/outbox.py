@@ -1,0 +1,137 @@
+"""Transactional outbox: enqueue inside the caller's transaction; send later, exactly once.
+
+Claiming is a conditional UPDATE (``claimed_until`` in the past or empty), so two
+senders never own the same row, on SQLite or PostgreSQL. On PostgreSQL the
+candidate SELECT also uses ``FOR UPDATE SKIP LOCKED`` so senders do not queue
+behind each other's locks. A sender that dies mid-send loses its lease and the
+row comes back after ``LEASE``: the only point where a duplicate is possible is
+between the provider accepting the message and us recording that.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from sen_portal.email.message import EmailMessage
+from sen_portal.email.transports import PermanentSendError, TransientSendError, Transport
+from sen_portal.models import OutboxMessage, OutboxStatus
+from sen_portal.services.clock import Clock, system_clock
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 10
+FIRST_RETRY = timedelta(seconds=5)
+MAX_RETRY = timedelta(hours=1)
+
+
+def enqueue(session: Session, message: EmailMessage, *, clock: Clock = system_clock) -> OutboxMessage:
+    """Add ``message`` to the outbox; it is sent only if the caller's transaction commits."""
+    row = OutboxMessage(
+        to_address=message.to,
+        subject=message.subject,
+        text_body=message.text,
+        html_body=message.html,
+        headers=dict(message.headers),
+        category=message.category,
+        next_attempt_at=clock(),
+        created_at=clock(),
+    )
+    session.add(row)
+    return row
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 5 s, 10 s, 20 s ... capped at an hour."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+
+
+def claim_due(engine: Engine, *, limit: int = 20, clock: Clock = system_clock) -> list[OutboxMessage]:
+    """Take a lease on up to ``limit`` due messages and return them."""
+    now = clock()
+    claimed: list[OutboxMessage] = []
+    with Session(engine, expire_on_commit=False) as session:
+        candidates = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        if engine.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        ids = list(session.exec(candidates))
+        for message_id in ids:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                )
+                .values(claimed_until=now + LEASE)
+            )
+            if result.rowcount == 1:
+                claimed.append(message_id)
+        session.commit()
+        if not claimed:
+            return []
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)))
+
+
+def _as_email(row: OutboxMessage) -> EmailMessage:
+    return EmailMessage(
+        to=row.to_address,
+        subject=row.subject,
+        text=row.text_body,
+        html=row.html_body,
+        category=row.category,
+        headers=dict(row.headers or {}),
+    )
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+
+
+def send_due(engine: Engine, transport: Transport, *, limit: int = 20, clock: Clock = system_clock) -> SendReport:
+    """Send what is due once; returns counts. Safe to run from several processes."""
+    report = SendReport()
+    for row in claim_due(engine, limit=limit, clock=clock):
+        values: dict[str, object] = {"attempts": row.attempts + 1, "claimed_until": None}
+        try:
+            values["provider_message_id"] = transport.send(_as_email(row))[:200]
+            values["status"] = OutboxStatus.SENT
+            values["sent_at"] = clock()
+            report.sent += 1
+        except TransientSendError as error:
+            attempts = row.attempts + 1
+            values["last_error"] = str(error)[:1000]
+            if attempts >= MAX_ATTEMPTS:
+                values["status"] = OutboxStatus.DEAD
+                report.dead += 1
+            else:
+                values["next_attempt_at"] = clock() + retry_delay(attempts)
+                report.retried += 1
+        except PermanentSendError as error:
+            values["status"] = OutboxStatus.DEAD
+            values["last_error"] = str(error)[:1000]
+            report.dead += 1
+        # Logs name the message id and category only: never the body (codes, links).
+        log.info("outbox message %s (%s): %s", row.id, row.category, values.get("status", "retry"))
+        with Session(engine) as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+            session.commit()
+    return report
