@@ -3,9 +3,12 @@
 ``db_url`` is deliberately not given to Reflex: the portal owns its engine
 (sen_portal.db) and migrations (Alembic, run by ``make``), and Reflex would
 otherwise run its own schema check against rx.Model metadata at start-up.
+``state_auto_setters`` is off by default in this Reflex version: every setter
+is an explicit, validated ``@rx.event``.
 """
 
 import reflex as rx
+from reflex.plugins.sitemap import SitemapPlugin
 
 from sen_portal.config import get_settings
 
@@ -15,9 +18,11 @@ config = rx.Config(
     app_name="sen_portal",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    # Only our own public origin may talk to the backend from a browser.
+    # The browser talks to the backend at the public URL; nothing else may call it from a page.
+    api_url=settings.public_url,
+    deploy_url=settings.public_url,
     cors_allowed_origins=[settings.public_url],
     redis_url=settings.redis_url or None,
-    state_auto_setters=False,
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    # A private portal: no sitemap.
+    disable_plugins=[SitemapPlugin],
 )

@@ -127,7 +127,8 @@ def _path(env: dict[str, str], key: str, default: Path) -> Path:
 
 def settings_from_env(env: dict[str, str]) -> Settings:
     """Build and check Settings from a mapping (the environment, in production)."""
-    public_url = _url(env, "PUBLIC_URL", "http://localhost:3000")
+    # Locally the public URL follows PORT, so `make run PORT=8080` needs nothing else.
+    public_url = _url(env, "PUBLIC_URL", f"http://localhost:{_int(env, 'PORT', 3000, low=1, high=65535)}")
     mail_backend = _choice(env, "MAIL_BACKEND", "file", MAIL_BACKENDS)
     settings = Settings(
         database_url=_database_url(env),

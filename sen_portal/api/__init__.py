@@ -1,0 +1,1 @@
+"""Backend HTTP routes mounted beside Reflex through ``api_transformer``."""

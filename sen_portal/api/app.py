@@ -1,0 +1,18 @@
+"""The Starlette app that Reflex mounts itself under (``rx.App(api_transformer=...)``).
+
+Routes here take priority over Reflex's own and over the single-port frontend.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from sen_portal.api.health import health
+from sen_portal.api.mailbox import mailbox_routes
+from sen_portal.routes import HEALTH
+
+
+def build_api() -> Starlette:
+    routes = [Route(HEALTH, health, methods=["GET"]), *mailbox_routes()]
+    return Starlette(routes=routes)

@@ -1,0 +1,1 @@
+"""Reusable UI: the page shell, form fields and the error summary."""

@@ -1,0 +1,33 @@
+"""The error summary at the top of a page, linking to each field in error.
+
+It has ``role="alert"`` so screen readers announce it as soon as it appears,
+and pages move focus to it (``ERROR_SUMMARY_ID``) after a failed submit.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+ERROR_SUMMARY_ID = "error-summary"
+
+
+def error_summary(items: rx.Var) -> rx.Component:
+    """``items``: a list of ``{"field": name, "message": text}`` in page order."""
+    return rx.cond(
+        items.length() > 0,  # type: ignore[attr-defined]
+        rx.el.div(
+            rx.el.h2("There is a problem", class_name="error-summary-title", id="error-summary-title"),
+            rx.el.ul(
+                rx.foreach(
+                    items,
+                    lambda item: rx.el.li(rx.el.a(item["message"], href="#" + item["field"].to(str))),
+                ),
+                class_name="error-summary-list",
+            ),
+            id=ERROR_SUMMARY_ID,
+            class_name="error-summary",
+            role="alert",
+            aria_labelledby="error-summary-title",
+            tab_index=-1,
+        ),
+    )

@@ -1,0 +1,122 @@
+"""Form fields with label, hint and error message (GOV.UK pattern).
+
+The input's id is the field name, so the error summary can link to ``#name``.
+``aria-describedby`` ties hint and error to the input so screen readers read
+them with it; ``aria-invalid`` marks the field in error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def _described_by(name: str, hint: str | None, error: rx.Var) -> rx.Var | str:
+    hint_id = f"{name}-hint " if hint else ""
+    return rx.cond(error != "", f"{hint_id}{name}-error", hint_id.strip())
+
+
+def hint_text(name: str, hint: str | None) -> rx.Component:
+    return rx.el.div(hint, id=f"{name}-hint", class_name="hint") if hint else rx.fragment()
+
+
+def error_text(name: str, error: rx.Var) -> rx.Component:
+    return rx.cond(
+        error != "",
+        rx.el.p(
+            rx.el.span("Error: ", class_name="visually-hidden"), error, id=f"{name}-error", class_name="error-message"
+        ),
+    )
+
+
+def form_group(*children: rx.Component, error: rx.Var) -> rx.Component:
+    return rx.el.div(*children, class_name=rx.cond(error != "", "form-group form-group-error", "form-group"))
+
+
+def text_input(
+    *,
+    name: str,
+    label: str | rx.Component,
+    value: rx.Var,
+    on_change: Any,
+    error: rx.Var,
+    hint: str | None = None,
+    input_type: str = "text",
+    autocomplete: str | None = None,
+    width_class: str = "",
+    spellcheck: bool | None = None,
+    **extra: Any,
+) -> rx.Component:
+    """A labelled text input bound to a state var."""
+    attributes: dict[str, Any] = {}
+    if autocomplete:
+        attributes["auto_complete"] = autocomplete
+    if spellcheck is not None:
+        attributes["spell_check"] = spellcheck
+    return form_group(
+        rx.el.label(label, html_for=name, class_name="label"),
+        hint_text(name, hint),
+        error_text(name, error),
+        rx.el.input(
+            id=name,
+            name=name,
+            type=input_type,
+            value=value,
+            on_change=on_change,
+            aria_describedby=_described_by(name, hint, error),
+            aria_invalid=rx.cond(error != "", "true", "false"),
+            class_name=rx.cond(error != "", f"input input-error {width_class}", f"input {width_class}"),
+            **attributes,
+            **extra,
+        ),
+        error=error,
+    )
+
+
+def select_input(
+    *,
+    name: str,
+    label: str,
+    value: rx.Var,
+    on_change: Any,
+    error: rx.Var,
+    options: list[tuple[str, str]],
+    hint: str | None = None,
+) -> rx.Component:
+    """A labelled native select (keyboard and screen-reader friendly by default)."""
+    return form_group(
+        rx.el.label(label, html_for=name, class_name="label"),
+        hint_text(name, hint),
+        error_text(name, error),
+        rx.el.select(
+            *[rx.el.option(text, value=option_value) for option_value, text in options],
+            id=name,
+            name=name,
+            value=value,
+            on_change=on_change,
+            aria_describedby=_described_by(name, hint, error),
+            aria_invalid=rx.cond(error != "", "true", "false"),
+            class_name="select",
+        ),
+        error=error,
+    )
+
+
+def checkbox(*, name: str, label: str, checked: rx.Var, on_change: Any, hint: str | None = None) -> rx.Component:
+    return rx.el.div(
+        rx.el.div(
+            rx.el.input(
+                id=name,
+                name=name,
+                type="checkbox",
+                checked=checked,
+                on_change=on_change,
+                aria_describedby=f"{name}-hint" if hint else None,
+            ),
+            rx.el.label(label, html_for=name),
+            class_name="checkbox",
+        ),
+        hint_text(name, hint),
+        class_name="form-group",
+    )

@@ -1,0 +1,82 @@
+"""The page shell in the GOV.UK style council users know.
+
+Skip link first (keyboard users), one header, one ``main`` landmark, one footer.
+Branding comes from settings at build time; ``make run`` rebuilds on start.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from sen_portal import routes
+from sen_portal.config import get_settings
+
+MAIN_ID = "main-content"
+
+
+def skip_link() -> rx.Component:
+    return rx.el.a("Skip to main content", href=f"#{MAIN_ID}", class_name="skip-link")
+
+
+def header(*navigation: rx.Component) -> rx.Component:
+    settings = get_settings()
+    return rx.el.header(
+        rx.el.div(
+            rx.el.a(
+                rx.el.span(settings.council_name, class_name="header-council"),
+                rx.el.span(settings.service_name, class_name="header-service"),
+                href=routes.HOME,
+                class_name="header-link",
+            ),
+            rx.el.nav(
+                rx.el.ul(*navigation, class_name="header-nav-list"), aria_label="Account", class_name="header-nav"
+            )
+            if navigation
+            else rx.fragment(),
+            class_name="header-inner width-container",
+        ),
+        class_name="header",
+        role="banner",
+    )
+
+
+def nav_item(text: str, href: str) -> rx.Component:
+    return rx.el.li(rx.el.a(text, href=href, class_name="header-nav-link"))
+
+
+def footer() -> rx.Component:
+    settings = get_settings()
+    return rx.el.footer(
+        rx.el.div(
+            rx.el.h2("Support links", class_name="visually-hidden"),
+            rx.el.ul(
+                rx.el.li(rx.el.a("Accessibility statement", href=routes.ACCESSIBILITY, class_name="footer-link")),
+                rx.el.li(rx.el.a("Privacy notice", href=routes.PRIVACY, class_name="footer-link")),
+                rx.el.li(rx.el.a("Contact the SEN team", href=routes.CONTACT, class_name="footer-link")),
+                class_name="footer-links",
+            ),
+            rx.el.p(f"© {settings.council_name}", class_name="footer-copyright"),
+            class_name="width-container",
+        ),
+        class_name="footer",
+        role="contentinfo",
+    )
+
+
+def back_link(href: str, text: str = "Back") -> rx.Component:
+    return rx.el.a(text, href=href, class_name="back-link")
+
+
+def page_shell(*children: rx.Component, navigation: tuple[rx.Component, ...] | None = None) -> rx.Component:
+    """Wrap page content in the skip link, header, main landmark and footer."""
+    if navigation is None:
+        navigation = (nav_item("Sign in", routes.SIGN_IN), nav_item("Create an account", routes.REGISTER))
+    return rx.fragment(
+        skip_link(),
+        header(*navigation),
+        rx.el.div(
+            rx.el.main(*children, id=MAIN_ID, class_name="main", tab_index=-1),
+            class_name="width-container",
+        ),
+        footer(),
+    )

@@ -1,0 +1,1 @@
+"""Reflex state classes: thin orchestrators, one module per page area."""

@@ -1,0 +1,182 @@
+"""Browser-test harness: the portal as production runs it, Chromium, the mailbox, axe.
+
+The portal is started the way ``make run`` starts it — ``reflex run --env prod
+--single-port`` — on a free port with its own SQLite database, mail folder and
+document store, so the browser sees one origin exactly as users do (the session
+cookie and the same-origin API depend on that).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+AXE_PATH = PROJECT_ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Portal:
+    url: str
+    env: dict[str, str]
+    mail_dir: Path
+    process: subprocess.Popen
+    log_path: Path
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def portal_env(base_dir: Path, port: int, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_URL", "MAIL_", "SMTP_", "SENDGRID_", "REDIS_URL", "PUBLIC_URL"))
+    }
+    env.update(
+        {
+            "PORT": str(port),
+            "PUBLIC_URL": f"http://localhost:{port}",
+            "DATABASE_URL": f"sqlite:///{base_dir / 'portal.db'}",
+            "MAIL_BACKEND": "file",
+            "MAIL_DIR": str(base_dir / "mail"),
+            "DOCUMENT_STORE_DIR": str(base_dir / "documents"),
+            "PATH": f"{PROJECT_ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
+            "REFLEX_USE_SYSTEM_BUN": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def start_portal(base_dir: Path, *, extra_env: dict[str, str] | None = None, timeout: float = 300) -> Portal:
+    port = free_port()
+    env = portal_env(base_dir, port, extra_env)
+    python = sys.executable
+    for step in (["-m", "alembic", "upgrade", "head"], ["-m", "sen_portal.cli", "seed-demo"]):
+        subprocess.run([python, *step], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    log_path = base_dir / "portal.log"
+    log_file = log_path.open("wb")
+    reflex = str(Path(python).parent / "reflex")
+    process = subprocess.Popen(
+        [reflex, "run", "--env", "prod", "--single-port", "--frontend-port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so teardown stops every child
+    )
+    portal = Portal(f"http://localhost:{port}", env, base_dir / "mail", process, log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"portal exited early:\n{portal.log_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{portal.url}/health", timeout=2) as response:
+                if response.status == 200:
+                    # The frontend is mounted last; wait until the home page is served too.
+                    with urllib.request.urlopen(portal.url + "/", timeout=5) as page:
+                        if page.status == 200:
+                            return portal
+        except OSError:
+            pass
+        time.sleep(1)
+    stop_portal(portal)
+    raise RuntimeError(f"portal did not start within {timeout}s:\n{portal.log_text()[-4000:]}")
+
+
+def stop_portal(portal: Portal) -> None:
+    if portal.process.poll() is None:
+        os.killpg(portal.process.pid, signal.SIGTERM)
+        try:
+            portal.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(portal.process.pid, signal.SIGKILL)
+            portal.process.wait()
+
+
+@dataclass
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+    def links(self) -> list[str]:
+        return re.findall(r"https?://[^\s<>\"']+", self.text)
+
+
+class Mailbox:
+    """Reads the file mail backend's folder (what /dev/mailbox shows)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def all(self) -> list[Mail]:
+        if not self.directory.exists():
+            return []
+        mails = []
+        for path in sorted(self.directory.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            text = message.get_body(preferencelist=("plain",))
+            html = message.get_body(preferencelist=("html",))
+            mails.append(
+                Mail(
+                    to=str(message["To"]),
+                    subject=str(message["Subject"]),
+                    text=text.get_content() if text else "",
+                    html=html.get_content() if html else "",
+                )
+            )
+        return mails
+
+    def wait_for(self, *, to: str, subject_contains: str = "", timeout: float = 20, after: int = 0) -> Mail:
+        """The first mail to ``to`` (beyond the first ``after`` of them) whose subject matches."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            matching = [m for m in self.all() if m.to == to and subject_contains in m.subject]
+            if len(matching) > after:
+                return matching[after]
+            time.sleep(0.25)
+        raise AssertionError(f"no email to {to} with {subject_contains!r} within {timeout}s: {self.all()}")
+
+
+def assert_accessible(page, *, context: str = "") -> None:
+    """Run axe-core in the page; fail on serious or critical WCAG violations."""
+    page.add_script_tag(path=str(AXE_PATH))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values:
+                ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    serious = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert not serious, f"axe found serious accessibility problems on {context or page.url}: {serious}"
