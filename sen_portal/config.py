@@ -69,12 +69,19 @@ class Settings:
         return self.mail_backend == "file"
 
 
+def _raw(env: dict[str, str], key: str) -> str | None:
+    """The value, or None when unset or blank (a copied .env.example leaves keys empty)."""
+    value = env.get(key)
+    return value.strip() if value is not None and value.strip() else None
+
+
 def _text(env: dict[str, str], key: str, default: str) -> str:
-    return env.get(key, default).strip()
+    value = _raw(env, key)
+    return default if value is None else value
 
 
 def _int(env: dict[str, str], key: str, default: int, *, low: int, high: int) -> int:
-    raw = env.get(key, str(default)).strip()
+    raw = _raw(env, key) or str(default)
     try:
         value = int(raw)
     except ValueError:
@@ -85,8 +92,8 @@ def _int(env: dict[str, str], key: str, default: int, *, low: int, high: int) ->
 
 
 def _bool(env: dict[str, str], key: str, default: bool) -> bool:
-    raw = env.get(key)
-    if raw is None or raw.strip() == "":
+    raw = _raw(env, key)
+    if raw is None:
         return default
     lowered = raw.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
