@@ -23,6 +23,8 @@ config = rx.Config(
     deploy_url=settings.public_url,
     cors_allowed_origins=[settings.public_url],
     redis_url=settings.redis_url or None,
+    # Client IPs (rate limits, audit) come from X-Forwarded-For only behind this many trusted proxies.
+    trusted_proxy_hops=settings.trusted_proxy_hops,
     # A private portal: no sitemap.
     disable_plugins=[SitemapPlugin],
 )

@@ -56,6 +56,7 @@ class Settings:
     session_idle_minutes: int
     session_absolute_hours: int
     outbox_in_app: bool
+    trusted_proxy_hops: int
     demo_data: bool
 
     @property
@@ -118,11 +119,16 @@ def _url(env: dict[str, str], key: str, default: str) -> str:
     return value
 
 
+def _scheme(url: str) -> str:
+    """Only the scheme of a URL, for error messages: database and Redis URLs carry passwords."""
+    return url.split("://", 1)[0] if "://" in url else "no scheme"
+
+
 def _database_url(env: dict[str, str]) -> str:
     default = f"sqlite:///{VAR_DIR / 'sen_portal.db'}"
     value = _text(env, "DATABASE_URL", default)
     if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
-        raise SettingsError(f"DATABASE_URL must start with sqlite:// or postgresql://, got {value.split('://')[0]!r}")
+        raise SettingsError(f"DATABASE_URL must start with sqlite:// or postgresql://, got {_scheme(value)!r}")
     return value
 
 
@@ -161,6 +167,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 30, low=1, high=24 * 60),
         session_absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12, low=1, high=24 * 7),
         outbox_in_app=_bool(env, "OUTBOX_IN_APP", True),
+        trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, low=0, high=5),
         demo_data=_bool(env, "DEMO_DATA", True),
     )
     _check_consistency(settings)
@@ -180,7 +187,7 @@ def _check_consistency(settings: Settings) -> None:
     if settings.mail_backend == "sendgrid" and not settings.sendgrid_api_key:
         raise SettingsError("SENDGRID_API_KEY is required when MAIL_BACKEND=sendgrid")
     if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://")):
-        raise SettingsError(f"REDIS_URL must start with redis:// or rediss://, got {settings.redis_url!r}")
+        raise SettingsError(f"REDIS_URL must start with redis:// or rediss://, got {_scheme(settings.redis_url)!r}")
     if settings.address_provider == "os_places" and not settings.os_places_api_key:
         raise SettingsError("OS_PLACES_API_KEY is required when ADDRESS_PROVIDER=os_places")
 

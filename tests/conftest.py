@@ -21,6 +21,8 @@ from sqlmodel import Session, SQLModel
 from alembic import command
 from sen_portal.db import make_engine
 
+pytest_plugins = ["tests.mail_servers"]
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

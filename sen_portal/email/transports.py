@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import http.client
 import smtplib
 import ssl
 import time
@@ -47,6 +48,19 @@ def to_mime(message: EmailMessage, *, sender: str) -> MimeMessage:
     return mime
 
 
+def _mime_or_permanent(message: EmailMessage, *, sender: str) -> MimeMessage:
+    """``to_mime``, with an unencodable message (a line break in a subject or header) classed as permanent.
+
+    Without this the ValueError escapes the transport: the outbox cannot classify it and
+    a single bad row would be retried forever (and it is exactly what header injection
+    through a user-supplied name looks like).
+    """
+    try:
+        return to_mime(message, sender=sender)
+    except (ValueError, TypeError) as error:
+        raise PermanentSendError(f"message cannot be encoded: {error}") from error
+
+
 class FileTransport:
     """Writes one .eml file per message: the development mailbox."""
 
@@ -55,8 +69,8 @@ class FileTransport:
         self.sender = sender
 
     def send(self, message: EmailMessage) -> str:
+        mime = _mime_or_permanent(message, sender=self.sender)
         self.directory.mkdir(parents=True, exist_ok=True)
-        mime = to_mime(message, sender=self.sender)
         # Time-ordered names keep the mailbox listing newest-last without parsing.
         name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.eml"
         temporary = self.directory / f".{name}.tmp"
@@ -66,17 +80,19 @@ class FileTransport:
 
 
 class SmtpTransport:
-    def __init__(self, settings: Settings, *, timeout: float = 20.0) -> None:
+    def __init__(self, settings: Settings, *, timeout: float = 20.0, ssl_context: ssl.SSLContext | None = None) -> None:
+        """``ssl_context`` defaults to the system trust store; tests pass one that trusts their own CA."""
         self.settings = settings
         self.timeout = timeout
+        self.ssl_context = ssl_context
 
     def send(self, message: EmailMessage) -> str:
         s = self.settings
-        mime = to_mime(message, sender=s.mail_from)
+        mime = _mime_or_permanent(message, sender=s.mail_from)
         try:
             with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=self.timeout) as client:
                 if s.smtp_starttls:
-                    client.starttls(context=ssl.create_default_context())
+                    client.starttls(context=self.ssl_context or ssl.create_default_context())
                 if s.smtp_username:
                     client.login(s.smtp_username, s.smtp_password)
                 client.send_message(mime)
@@ -102,10 +118,12 @@ def _decode(value: bytes | str) -> str:
 class SendGridTransport:
     """SendGrid v3 mail send, with click and open tracking off (account emails carry links)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, timeout: float = 20.0) -> None:
         from sendgrid import SendGridAPIClient
 
         self.settings = settings
+        # python-http-client has no timeout by default: a stalled API would hang the sender for ever.
+        self.timeout = timeout
         self.client = SendGridAPIClient(api_key=settings.sendgrid_api_key, host=settings.sendgrid_api_url)
 
     def payload(self, message: EmailMessage) -> dict:
@@ -137,13 +155,14 @@ class SendGridTransport:
         from python_http_client import exceptions as http_errors
 
         try:
-            response = self.client.client.mail.send.post(request_body=self.payload(message))
+            response = self.client.client.mail.send.post(request_body=self.payload(message), timeout=self.timeout)
         except http_errors.HTTPError as error:
             status = error.status_code
             if status == 429 or status >= 500:
                 raise TransientSendError(f"SendGrid {status}") from error
             raise PermanentSendError(f"SendGrid {status}: {_decode(error.body)[:500]}") from error
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:
+            # HTTPException: the connection broke mid-answer (IncompleteRead, BadStatusLine).
             raise TransientSendError(f"SendGrid unreachable: {type(error).__name__}") from error
         return response.headers.get("X-Message-Id", "") or ""
 

@@ -49,7 +49,9 @@ def enqueue(session: Session, message: EmailMessage, *, clock: Clock = system_cl
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff: 5 s, 10 s, 20 s ... capped at an hour."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+    # Bound the exponent too: 5 s * 2**20 is far past the cap, and a big count would overflow timedelta.
+    exponent = min(max(attempts - 1, 0), 20)
+    return min(FIRST_RETRY * 2**exponent, MAX_RETRY)
 
 
 def claim_due(engine: Engine, *, limit: int = 20, clock: Clock = system_clock) -> list[OutboxMessage]:
@@ -110,25 +112,37 @@ def send_due(engine: Engine, transport: Transport, *, limit: int = 20, clock: Cl
     """Send what is due once; returns counts. Safe to run from several processes."""
     report = SendReport()
     for row in claim_due(engine, limit=limit, clock=clock):
-        values: dict[str, object] = {"attempts": row.attempts + 1, "claimed_until": None}
+        if row.claimed_until is None or clock() >= row.claimed_until:
+            # Earlier sends in this batch were slow and our lease is gone: another sender
+            # may already have reclaimed the rest, so sending them now could duplicate.
+            log.warning("outbox lease expired mid-batch; leaving message %s to be reclaimed", row.id)
+            break
+        attempts = row.attempts + 1
+        values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
         try:
             values["provider_message_id"] = transport.send(_as_email(row))[:200]
             values["status"] = OutboxStatus.SENT
             values["sent_at"] = clock()
             report.sent += 1
-        except TransientSendError as error:
-            attempts = row.attempts + 1
+        except PermanentSendError as error:
+            values["status"] = OutboxStatus.DEAD
             values["last_error"] = str(error)[:1000]
+            report.dead += 1
+        except Exception as error:
+            # TransientSendError, or anything a transport failed to classify: the latter is
+            # counted and backed off like a transient failure (and so dead-lettered in the
+            # end) instead of escaping, killing the worker and leaving the batch leased.
+            if isinstance(error, TransientSendError):
+                values["last_error"] = str(error)[:1000]
+            else:
+                log.exception("outbox message %s (%s): unexpected send error", row.id, row.category)
+                values["last_error"] = f"{type(error).__name__}: {error}"[:1000]
             if attempts >= MAX_ATTEMPTS:
                 values["status"] = OutboxStatus.DEAD
                 report.dead += 1
             else:
                 values["next_attempt_at"] = clock() + retry_delay(attempts)
                 report.retried += 1
-        except PermanentSendError as error:
-            values["status"] = OutboxStatus.DEAD
-            values["last_error"] = str(error)[:1000]
-            report.dead += 1
         # Logs name the message id and category only: never the body (codes, links).
         log.info("outbox message %s (%s): %s", row.id, row.category, values.get("status", "retry"))
         with Session(engine) as session:
