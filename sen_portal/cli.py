@@ -79,14 +79,83 @@ def outbox_worker(args: argparse.Namespace) -> int:
             time.sleep(1.0)
 
 
-@command("seed-demo", "Load demo lookup data (idempotent).")
+@command("seed-demo", "Load lookup lists, and demo addresses when DEMO_DATA is on (idempotent).")
 def seed_demo(args: argparse.Namespace) -> int:
     from sen_portal.db import session_scope
     from sen_portal.services.seed import seed_demo_data
 
+    demo_addresses = get_settings().demo_data
     with session_scope() as session:
-        report = seed_demo_data(session)
+        report = seed_demo_data(session, demo_addresses=demo_addresses)
     print(report)
+    return 0
+
+
+@command(
+    "import-addresses",
+    "Load addresses from a CSV file (uprn,line1,line2,line3,town,postcode); a known UPRN is updated.",
+    lambda p: p.add_argument("file", help="path to the CSV file"),
+)
+def import_addresses(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.db import session_scope
+    from sen_portal.services.address_import import AddressImportError, import_addresses_csv
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"No such file: {path}", file=sys.stderr)
+        return 1
+    try:
+        with session_scope() as session:
+            report = import_addresses_csv(session, path)
+    except (AddressImportError, OSError) as error:
+        print(f"Could not import {path}: {error}", file=sys.stderr)
+        return 1
+    print(f"{path.name}: {report.summary()}")
+    for rejection in report.rejected[:10]:
+        print(f"  {rejection}")
+    if len(report.rejected) > 10:
+        print(f"  ... and {len(report.rejected) - 10} more rejected rows")
+    return 0
+
+
+def _create_user_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("email")
+    parser.add_argument("--role", required=True, choices=["caseworker", "admin"])
+    parser.add_argument("--first-name", default="")
+    parser.add_argument("--last-name", default="")
+
+
+@command(
+    "create-user",
+    "Create a council staff account (verified, no password) and email it a link to set a password.",
+    _create_user_arguments,
+)
+def create_user(args: argparse.Namespace) -> int:
+    from sen_portal.db import session_scope
+    from sen_portal.services.password_reset import SET_PASSWORD_LINK_LIFETIME
+    from sen_portal.services.staff_accounts import StaffAccountError, create_staff_user
+
+    settings = get_settings()
+    try:
+        with session_scope() as session:
+            user = create_staff_user(
+                session,
+                email=args.email,
+                role=args.role,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                settings=settings,
+            )
+            email, role = user.email, user.role
+    except StaffAccountError as error:
+        print(f"Could not create the account: {error}", file=sys.stderr)
+        return 1
+    hours = int(SET_PASSWORD_LINK_LIFETIME.total_seconds() // 3600)
+    print(
+        f"Created a {role} account for {email} and queued an email with a link to set a password (valid {hours} hours)."
+    )
     return 0
 
 

@@ -7,7 +7,17 @@ from sen_portal.api.app import build_api
 from sen_portal.config import get_settings
 from sen_portal.pages.home import home_page
 from sen_portal.pages.info import accessibility_page, contact_page, not_found_page, privacy_page
+from sen_portal.pages.register import (
+    account_page,
+    check_details_page,
+    check_email_page,
+    personal_details_page,
+    work_details_page,
+)
+from sen_portal.pages.verify_email import verify_email_page
 from sen_portal.services.outbox_runner import run_outbox_forever
+from sen_portal.state.registration import RegistrationState
+from sen_portal.state.verify_email import VerifyEmailState
 
 settings = get_settings()
 
@@ -19,8 +29,28 @@ app = rx.App(
 )
 app.register_lifespan_task(run_outbox_forever)
 
+
+def title(text: str) -> str:
+    return f"{text} – {settings.service_name}"
+
+
 app.add_page(home_page, route=routes.HOME, title=f"{settings.service_name} – {settings.council_name}")
-app.add_page(accessibility_page, route=routes.ACCESSIBILITY, title=f"Accessibility statement – {settings.service_name}")
-app.add_page(privacy_page, route=routes.PRIVACY, title=f"Privacy notice – {settings.service_name}")
-app.add_page(contact_page, route=routes.CONTACT, title=f"Contact the SEN team – {settings.service_name}")
-app.add_page(not_found_page, route="404", title=f"Page not found – {settings.service_name}")
+app.add_page(accessibility_page, route=routes.ACCESSIBILITY, title=title("Accessibility statement"))
+app.add_page(privacy_page, route=routes.PRIVACY, title=title("Privacy notice"))
+app.add_page(contact_page, route=routes.CONTACT, title=title("Contact the SEN team"))
+app.add_page(not_found_page, route="404", title=title("Page not found"))
+
+# Registration
+app.add_page(personal_details_page, route=routes.REGISTER, title=title("Your details – Create an account"))
+app.add_page(account_page, route=routes.REGISTER_ACCOUNT, title=title("Your account – Create an account"))
+app.add_page(work_details_page, route=routes.REGISTER_WORK, title=title("Your work – Create an account"))
+app.add_page(
+    check_details_page,
+    route=routes.REGISTER_CHECK,
+    title=title("Check your details – Create an account"),
+    on_load=RegistrationState.check_page_loaded,
+)
+app.add_page(check_email_page, route=routes.REGISTER_CHECK_EMAIL, title=title("Check your email"))
+app.add_page(
+    verify_email_page, route=routes.VERIFY_EMAIL, title=title("Activate your account"), on_load=VerifyEmailState.load
+)

@@ -10,9 +10,10 @@ from starlette.routing import Route
 
 from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
+from sen_portal.api.session_cookie import session_routes
 from sen_portal.routes import HEALTH
 
 
 def build_api() -> Starlette:
-    routes = [Route(HEALTH, health, methods=["GET"]), *mailbox_routes()]
+    routes = [Route(HEALTH, health, methods=["GET"]), *session_routes(), *mailbox_routes()]
     return Starlette(routes=routes)

@@ -59,3 +59,32 @@ def test_email(*, to: str, branding: Branding) -> EmailMessage:
         category="test",
         branding=branding,
     )
+
+
+def verification_email(
+    *, to: str, first_name: str, link: str, branding: Branding, expires_in_hours: int = 48
+) -> EmailMessage:
+    """The link that confirms a new account's email address. Account details only, never child data."""
+    return render(
+        "verify_email",
+        to=to,
+        subject=f"Confirm your email address for the {branding.service_name}",
+        category="verify_email",
+        branding=branding,
+        first_name=first_name,
+        link=link,
+        expires_in_hours=expires_in_hours,
+    )
+
+
+def already_registered_email(*, to: str, sign_in_link: str, reset_link: str, branding: Branding) -> EmailMessage:
+    """Sent to an account's owner when someone registers with their address (instead of saying so on screen)."""
+    return render(
+        "already_registered",
+        to=to,
+        subject=f"You already have an account for the {branding.service_name}",
+        category="already_registered",
+        branding=branding,
+        sign_in_link=sign_in_link,
+        reset_link=reset_link,
+    )

@@ -1,6 +1,25 @@
 """SQLModel tables. Import from here so Alembic sees every table."""
 
 from sen_portal.models.accounts import UserAccount, UserRole
+from sen_portal.models.addresses import Address
+from sen_portal.models.lookups import LookupEntry
 from sen_portal.models.outbox import OutboxMessage, OutboxStatus
+from sen_portal.models.registration import EmailToken, RateLimitEvent
+from sen_portal.models.sessions import SignInTicket, UserSession
+from sen_portal.models.sign_in import ChallengeMethod, LoginChallenge, RecoveryCode
 
-__all__ = ["OutboxMessage", "OutboxStatus", "UserAccount", "UserRole"]
+__all__ = [
+    "Address",
+    "ChallengeMethod",
+    "EmailToken",
+    "LoginChallenge",
+    "LookupEntry",
+    "OutboxMessage",
+    "OutboxStatus",
+    "RateLimitEvent",
+    "RecoveryCode",
+    "SignInTicket",
+    "UserAccount",
+    "UserRole",
+    "UserSession",
+]

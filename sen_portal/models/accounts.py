@@ -46,6 +46,16 @@ class UserAccount(SQLModel, table=True):
     address_uprn: str = Field(default="", max_length=12)
 
     maintenance_emails: bool = Field(default=False)
+    # A new address waiting for its owner to click the confirmation link (services.account).
+    pending_email: str | None = Field(default=None, max_length=254)
+
+    # Authenticator app (services.totp). The secret is stored Fernet-encrypted with a key
+    # derived from SECRET_KEY, so a database backup alone does not give away second factors.
+    totp_secret: str | None = Field(default=None, max_length=255)
+    totp_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The last 30-second time step accepted, so one code cannot be used twice.
+    totp_last_step: int | None = Field(default=None)
+
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

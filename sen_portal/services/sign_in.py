@@ -1,0 +1,448 @@
+"""Signing in: email + password, then a second factor on every sign-in.
+
+Step 1, ``check_password``: throttled per account and per IP (``sign_in_throttle``),
+the same answer and the same bcrypt time for an unknown address as for a wrong
+password. A correct password opens a ``LoginChallenge``: a fresh random 6-digit
+code is emailed (or, when the user has an authenticator app, nothing is sent).
+
+Step 2, ``verify_code``: the emailed code, or the app's code / a recovery code.
+Codes are stored as HMAC-SHA256 under a key derived from SECRET_KEY (a bare hash
+of a million possible codes is reversed instantly), live 10 minutes, work once,
+and die when another is sent. Five wrong codes end the challenge; the user goes
+back to the password step, and the failed challenge counts as one failure for
+the account's brute-force limit. Only a correct code clears that count.
+
+Every function works in the caller's transaction and does blocking I/O (and
+``check_password`` a 0.3 s bcrypt check): Reflex handlers call them in
+``asyncio.to_thread``. Logs name user and challenge ids, never codes or addresses.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from sen_portal import routes
+from sen_portal.config import Settings
+from sen_portal.email.account_emails import login_code_email, sign_in_locked_email, two_factor_email
+from sen_portal.models import ChallengeMethod, LoginChallenge, UserAccount
+from sen_portal.routes import absolute_url
+from sen_portal.services import passwords, rate_limits, sign_in_throttle, totp
+from sen_portal.services.branding import branding
+from sen_portal.services.clock import Clock, system_clock
+from sen_portal.services.emails import mask_email, normalise_email
+from sen_portal.services.outbox import enqueue
+from sen_portal.services.server_keys import keyed_hash
+
+log = logging.getLogger(__name__)
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_WRONG_CODES = 5
+SEND_LIMIT, SEND_WINDOW = 3, timedelta(minutes=15)  # code emails per user, the first one included
+# A challenge can be kept alive by resends only this long; then the password is asked again.
+CHALLENGE_MAX_AGE = timedelta(minutes=30)
+
+WRONG_EMAIL_OR_PASSWORD = "Enter a correct email address and password"  # noqa: S105 - a message
+WRONG_CODE = "The code is not correct"
+CODE_FORMAT = "Enter the 6-digit code from the email"
+APP_CODE_FORMAT = "Enter the 6-digit code from your authenticator app, or a recovery code"
+
+# Why a challenge ended (``LoginChallenge.end_reason``).
+EXPIRED = "expired"
+TOO_MANY_ATTEMPTS = "too_many_attempts"
+UNKNOWN = "unknown"
+SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class PasswordAccepted:
+    challenge_id: int
+    masked_email: str
+    method: str  # "email" | "totp"
+
+
+@dataclass(frozen=True)
+class PasswordRejected:
+    message: str  # identical for an unknown address, a wrong password and a disabled account
+
+
+@dataclass(frozen=True)
+class AccountLocked:
+    retry_after_seconds: int
+    # "account": too many failures for this address; "ip": for this client; "code_sends": too
+    # many codes emailed lately (and none still usable).
+    scope: str = "account"
+
+
+@dataclass(frozen=True)
+class EmailNotVerified:
+    email: str
+
+
+@dataclass(frozen=True)
+class CodeAccepted:
+    user_id: int
+
+
+@dataclass(frozen=True)
+class CodeRejected:
+    message: str
+    attempts_left: int
+
+
+@dataclass(frozen=True)
+class ChallengeEnded:
+    reason: str  # "expired" | "too_many_attempts" | "unknown"
+
+
+@dataclass(frozen=True)
+class ResendResult:
+    sent: bool
+    message: str
+
+
+# ---- step 1: password ----------------------------------------------------------------------
+
+
+def check_password(
+    session: Session, *, email: str, password: str, ip: str, settings: Settings, clock: Clock = system_clock
+) -> PasswordAccepted | PasswordRejected | AccountLocked | EmailNotVerified:
+    """Check email and password; on success open a challenge (and email a code unless the user has an app)."""
+    address = normalise_email(email) or (email or "").strip().lower()[:254]
+    wait = sign_in_throttle.ip_retry_after(session, ip=ip, clock=clock)
+    if wait is not None:
+        log.warning("sign-in refused: too many failures from this client")
+        return AccountLocked(sign_in_throttle.whole_seconds(wait), scope="ip")
+    wait = sign_in_throttle.account_retry_after(session, email=address, clock=clock)
+    if wait is not None:
+        log.info("sign-in refused: account locked")
+        return AccountLocked(sign_in_throttle.whole_seconds(wait), scope="account")
+
+    pepper = passwords.password_pepper(settings)
+    user = session.exec(select(UserAccount).where(col(UserAccount.email) == address)).first() if address else None
+    if user is None:
+        passwords.verify_dummy(password or "", pepper=pepper)  # the same 0.3 s as a real check
+        correct = False
+    else:
+        correct = passwords.verify_password(password or "", user.password_hash or "", pepper=pepper)
+    if not correct or user is None or not user.is_active:
+        record_failed_attempt(session, address=address, ip=ip, user=user, settings=settings, clock=clock)
+        return PasswordRejected(WRONG_EMAIL_OR_PASSWORD)
+
+    assert user.id is not None
+    if user.email_verified_at is None:
+        log.info("sign-in: correct password for unverified user %s", user.id)
+        return EmailNotVerified(email=user.email)
+    if user.totp_enabled_at is not None and totp.decrypt_secret(settings, user.totp_secret) is not None:
+        # (An app secret that no longer decrypts, after a SECRET_KEY change, falls back to emailed codes.)
+        challenge = _open_challenge(session, user_id=user.id, method=ChallengeMethod.TOTP, clock=clock)
+        log.info("sign-in: password accepted for user %s, app challenge %s", user.id, challenge.id)
+        return PasswordAccepted(challenge.id or 0, mask_email(user.email), ChallengeMethod.TOTP.value)
+
+    decision = _take_send(session, user_id=user.id, clock=clock)
+    if not decision.allowed:
+        # Codes sent lately: the latest is still good if its challenge is, so carry on with it.
+        live = _live_email_challenge(session, user_id=user.id, clock=clock)
+        if live is not None:
+            return PasswordAccepted(live.id or 0, mask_email(user.email), ChallengeMethod.EMAIL.value)
+        log.info("sign-in: code sends exhausted for user %s", user.id)
+        return AccountLocked(sign_in_throttle.whole_seconds(decision.retry_after or SEND_WINDOW), scope="code_sends")
+    challenge = _open_challenge(session, user_id=user.id, method=ChallengeMethod.EMAIL, clock=clock)
+    _send_code(session, challenge=challenge, user=user, settings=settings, clock=clock)
+    log.info("sign-in: password accepted for user %s, code challenge %s", user.id, challenge.id)
+    return PasswordAccepted(challenge.id or 0, mask_email(user.email), ChallengeMethod.EMAIL.value)
+
+
+def record_failed_attempt(
+    session: Session,
+    *,
+    address: str,
+    user: UserAccount | None,
+    settings: Settings,
+    ip: str = "",
+    clock: Clock = system_clock,
+) -> None:
+    """Count a wrong password for ``address`` (and ``ip``); email the owner when it starts a lock.
+
+    Also used where a signed-in user re-enters their password (account changes), so a
+    stolen session cannot be used to guess the password faster than the sign-in page.
+    """
+    started_lock = sign_in_throttle.record_failure(session, email=address, ip=ip, clock=clock)
+    log.info("sign-in: wrong password (%s)", f"user {user.id}" if user else "unknown account")
+    if started_lock:
+        _tell_owner_of_lock(session, user=user, settings=settings, clock=clock)
+
+
+ENTER_CURRENT_PASSWORD = "Enter your current password"  # noqa: S105 - a message
+CURRENT_PASSWORD_WRONG = "Your current password is not correct"  # noqa: S105 - a message
+
+
+def check_current_password(
+    session: Session, *, user: UserAccount, password: str, settings: Settings, clock: Clock = system_clock
+) -> list[str]:
+    """Re-authentication for account changes: [] when ``password`` is the user's, else one message.
+
+    Shares the account's sign-in failure count and lock (see ``record_failed_attempt``).
+    """
+    if not password:
+        return [ENTER_CURRENT_PASSWORD]
+    wait = sign_in_throttle.account_retry_after(session, email=user.email, clock=clock)
+    if wait is not None:
+        minutes = -(-sign_in_throttle.whole_seconds(wait) // 60)
+        return [f"Too many wrong passwords. Try again in {minutes} minute{'s' if minutes != 1 else ''}."]
+    if passwords.verify_password(password, user.password_hash or "", pepper=passwords.password_pepper(settings)):
+        return []
+    record_failed_attempt(session, address=user.email, user=user, settings=settings, clock=clock)
+    return [CURRENT_PASSWORD_WRONG]
+
+
+def _tell_owner_of_lock(session: Session, *, user: UserAccount | None, settings: Settings, clock: Clock) -> None:
+    if user is None or not user.is_active:
+        return
+    log.warning("sign-in: account of user %s locked after repeated failures", user.id)
+    message = sign_in_locked_email(
+        to=user.email,
+        first_name=user.first_name,
+        reset_link=absolute_url(settings, routes.FORGOTTEN_PASSWORD),
+        branding=branding(settings),
+    )
+    enqueue(session, message, clock=clock)
+
+
+# ---- the challenge -------------------------------------------------------------------------
+
+
+def _send_bucket(user_id: int) -> str:
+    return rate_limits.bucket_key("login_code_send", "user", str(user_id))
+
+
+def _take_send(session: Session, *, user_id: int, clock: Clock) -> rate_limits.RateDecision:
+    return rate_limits.hit(session, _send_bucket(user_id), limit=SEND_LIMIT, window=SEND_WINDOW, clock=clock)
+
+
+def _open_challenge(session: Session, *, user_id: int, method: str, clock: Clock) -> LoginChallenge:
+    """A new challenge; the user's unfinished ones end (one sign-in in progress at a time)."""
+    now = clock()
+    end_open_challenges(session, user_id=user_id, reason=SUPERSEDED, clock=clock)
+    challenge = LoginChallenge(user_id=user_id, method=method, created_at=now, expires_at=now + CODE_LIFETIME)
+    session.add(challenge)
+    session.flush()
+    return challenge
+
+
+def end_open_challenges(session: Session, *, user_id: int, reason: str, clock: Clock = system_clock) -> None:
+    """End every unfinished challenge of a user (a new sign-in, a password change)."""
+    session.execute(
+        update(LoginChallenge)
+        .where(
+            col(LoginChallenge.user_id) == user_id,
+            col(LoginChallenge.used_at).is_(None),
+            col(LoginChallenge.ended_at).is_(None),
+        )
+        .values(ended_at=clock(), end_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _live_email_challenge(session: Session, *, user_id: int, clock: Clock) -> LoginChallenge | None:
+    statement = (
+        select(LoginChallenge)
+        .where(
+            col(LoginChallenge.user_id) == user_id,
+            col(LoginChallenge.method) == ChallengeMethod.EMAIL,
+            col(LoginChallenge.used_at).is_(None),
+            col(LoginChallenge.ended_at).is_(None),
+            col(LoginChallenge.expires_at) > clock(),
+        )
+        .order_by(col(LoginChallenge.id).desc())
+    )
+    return session.exec(statement).first()
+
+
+def _code_hash(settings: Settings, challenge_id: int, code: str) -> str:
+    # The challenge id is mixed in, so equal codes in two challenges do not hash alike.
+    return keyed_hash(settings, "login-code", f"{challenge_id}:{code}")
+
+
+def _send_code(
+    session: Session, *, challenge: LoginChallenge, user: UserAccount, settings: Settings, clock: Clock
+) -> None:
+    """Give the challenge a new code (the old one stops working) and email it."""
+    assert challenge.id is not None
+    now = clock()
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    challenge.code_hash = _code_hash(settings, challenge.id, code)
+    challenge.expires_at = now + CODE_LIFETIME
+    challenge.sends += 1
+    challenge.last_sent_at = now
+    session.add(challenge)
+    message = login_code_email(
+        to=user.email,
+        first_name=user.first_name,
+        code=code,
+        expires_in_minutes=int(CODE_LIFETIME.total_seconds() // 60),
+        reset_link=absolute_url(settings, routes.FORGOTTEN_PASSWORD),
+        branding=branding(settings),
+    )
+    enqueue(session, message, clock=clock)
+    session.flush()
+
+
+def _end(session: Session, challenge: LoginChallenge, *, reason: str, clock: Clock) -> None:
+    session.execute(
+        update(LoginChallenge)
+        .where(col(LoginChallenge.id) == challenge.id, col(LoginChallenge.ended_at).is_(None))
+        .values(ended_at=clock(), end_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(challenge)
+
+
+def _finished(challenge: LoginChallenge | None, *, clock: Clock) -> ChallengeEnded | None:
+    """Why the challenge can take no more codes, or None while it can."""
+    if challenge is None or challenge.used_at is not None:
+        return ChallengeEnded(UNKNOWN)
+    if challenge.ended_at is not None:
+        return ChallengeEnded(challenge.end_reason if challenge.end_reason in (EXPIRED, TOO_MANY_ATTEMPTS) else UNKNOWN)
+    if challenge.wrong_attempts >= MAX_WRONG_CODES:
+        return ChallengeEnded(TOO_MANY_ATTEMPTS)
+    if clock() >= challenge.expires_at:
+        return ChallengeEnded(EXPIRED)
+    return None
+
+
+# ---- step 2: the code ----------------------------------------------------------------------
+
+
+def verify_code(
+    session: Session, *, challenge_id: int, code: str, settings: Settings, clock: Clock = system_clock
+) -> CodeAccepted | CodeRejected | ChallengeEnded:
+    """Check a code for a challenge; CodeAccepted means the user may be given a session."""
+    challenge = session.get(LoginChallenge, challenge_id) if isinstance(challenge_id, int) else None
+    ended = _finished(challenge, clock=clock)
+    if ended is not None:
+        if challenge is not None and challenge.ended_at is None and challenge.used_at is None:
+            _end(session, challenge, reason=ended.reason, clock=clock)
+        return ended
+    assert challenge is not None
+    user = session.get(UserAccount, challenge.user_id)
+    if user is None or not user.is_active:
+        _end(session, challenge, reason=UNKNOWN, clock=clock)
+        return ChallengeEnded(UNKNOWN)
+
+    entered = "".join((code or "").split())[:40]
+    is_app = challenge.method == ChallengeMethod.TOTP
+    if not (totp.looks_like_totp(entered) or (is_app and totp.looks_like_recovery_code(entered))):
+        # Not a code at all (a typo in its shape): say how it should look, and do not count it.
+        left = MAX_WRONG_CODES - challenge.wrong_attempts
+        return CodeRejected(APP_CODE_FORMAT if is_app else CODE_FORMAT, attempts_left=left)
+
+    # Count the attempt *before* comparing, with a conditional UPDATE: parallel requests
+    # cannot get more than MAX_WRONG_CODES guesses between them.
+    reserved = session.execute(
+        update(LoginChallenge)
+        .where(
+            col(LoginChallenge.id) == challenge.id,
+            col(LoginChallenge.used_at).is_(None),
+            col(LoginChallenge.ended_at).is_(None),
+            col(LoginChallenge.wrong_attempts) < MAX_WRONG_CODES,
+        )
+        .values(wrong_attempts=col(LoginChallenge.wrong_attempts) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if reserved.rowcount != 1:
+        session.expire(challenge)
+        return _finished(challenge, clock=clock) or ChallengeEnded(UNKNOWN)
+
+    recovery_used = False
+    if is_app:
+        correct = totp.accept_code(session, user=user, code=entered, settings=settings, clock=clock)
+        if not correct and totp.looks_like_recovery_code(entered):
+            correct = recovery_used = totp.use_recovery_code(
+                session, user_id=user.id or 0, code=entered, settings=settings, clock=clock
+            )
+    else:
+        correct = hmac.compare_digest(challenge.code_hash, _code_hash(settings, challenge.id or 0, entered))
+
+    if correct:
+        claimed = session.execute(
+            update(LoginChallenge)
+            .where(
+                col(LoginChallenge.id) == challenge.id,
+                col(LoginChallenge.used_at).is_(None),
+                col(LoginChallenge.ended_at).is_(None),
+            )
+            .values(used_at=clock(), wrong_attempts=col(LoginChallenge.wrong_attempts) - 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(challenge)
+        if claimed.rowcount != 1:
+            return ChallengeEnded(UNKNOWN)
+        sign_in_throttle.clear_account(session, email=user.email)
+        if recovery_used:
+            _tell_recovery_code_used(session, user=user, settings=settings, clock=clock)
+        log.info("sign-in: challenge %s completed for user %s", challenge.id, user.id)
+        return CodeAccepted(user_id=user.id or 0)
+
+    session.expire(challenge)
+    attempts = challenge.wrong_attempts
+    log.info("sign-in: wrong code for challenge %s (%s of %s)", challenge.id, attempts, MAX_WRONG_CODES)
+    if attempts >= MAX_WRONG_CODES:
+        _end(session, challenge, reason=TOO_MANY_ATTEMPTS, clock=clock)
+        # Guessing codes is a brute-force attempt on the account too: count it once.
+        if sign_in_throttle.record_failure(session, email=user.email, clock=clock):
+            _tell_owner_of_lock(session, user=user, settings=settings, clock=clock)
+        return ChallengeEnded(TOO_MANY_ATTEMPTS)
+    left = MAX_WRONG_CODES - attempts
+    return CodeRejected(f"{WRONG_CODE}. You can try {left} more time{'s' if left != 1 else ''}.", attempts_left=left)
+
+
+def _tell_recovery_code_used(session: Session, *, user: UserAccount, settings: Settings, clock: Clock) -> None:
+    remaining = totp.unused_recovery_codes(session, user_id=user.id or 0)
+    message = two_factor_email(
+        to=user.email,
+        first_name=user.first_name,
+        change="recovery_code_used",
+        remaining_codes=remaining,
+        reset_link=absolute_url(settings, routes.FORGOTTEN_PASSWORD),
+        branding=branding(settings),
+    )
+    enqueue(session, message, clock=clock)
+
+
+def resend_code(
+    session: Session, *, challenge_id: int, settings: Settings, clock: Clock = system_clock
+) -> ResendResult:
+    """Email a new code for the challenge (the old one stops working), within the send limit."""
+    challenge = session.get(LoginChallenge, challenge_id) if isinstance(challenge_id, int) else None
+    if (
+        challenge is None
+        or challenge.method != ChallengeMethod.EMAIL
+        or challenge.used_at is not None
+        or challenge.ended_at is not None
+        or challenge.wrong_attempts >= MAX_WRONG_CODES
+        or clock() - challenge.created_at >= CHALLENGE_MAX_AGE
+    ):
+        return ResendResult(sent=False, message="Sign in again to get a new code.")
+    user = session.get(UserAccount, challenge.user_id)
+    if user is None or not user.is_active:
+        return ResendResult(sent=False, message="Sign in again to get a new code.")
+    decision = _take_send(session, user_id=challenge.user_id, clock=clock)
+    if not decision.allowed:
+        minutes = max(1, -(-sign_in_throttle.whole_seconds(decision.retry_after or SEND_WINDOW) // 60))
+        return ResendResult(
+            sent=False,
+            message=f"You have asked for too many codes. Use the last code we sent, or wait {minutes} "
+            f"minute{'s' if minutes != 1 else ''} before asking for another.",
+        )
+    _send_code(session, challenge=challenge, user=user, settings=settings, clock=clock)
+    log.info("sign-in: code resent for challenge %s", challenge.id)
+    return ResendResult(
+        sent=True, message=f"We have sent a new code to {mask_email(user.email)}. The previous code no longer works."
+    )
