@@ -154,7 +154,8 @@ def create_user(args: argparse.Namespace) -> int:
         return 1
     hours = int(SET_PASSWORD_LINK_LIFETIME.total_seconds() // 3600)
     print(
-        f"Created a {role} account for {email} and queued an email with a link to set a password (valid {hours} hours)."
+        f"Created a staff account ({role}) for {email} and queued an email with a link to set a password "
+        f"(valid {hours} hours)."
     )
     return 0
 

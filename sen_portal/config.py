@@ -58,6 +58,12 @@ class Settings:
     outbox_in_app: bool
     trusted_proxy_hops: int
     demo_data: bool
+    # Document uploads (services.documents). Defaults so code that builds Settings by hand keeps working.
+    max_file_mb: int = 20
+    max_files_per_referral: int = 10
+    max_referral_mb: int = 60
+    # clamd address: an absolute unix socket path or host:port; "" = no virus scanning.
+    clamd_socket: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -138,6 +144,22 @@ def _path(env: dict[str, str], key: str, default: Path) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def _clamd_socket(env: dict[str, str]) -> str:
+    """An absolute unix socket path, or host:port (IPv6 as [::1]:3310); blank means no scanning."""
+    value = _text(env, "CLAMD_SOCKET", "")
+    if not value or value.startswith("/"):
+        return value
+    host, _, port = value.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(
+            f"CLAMD_SOCKET must be an absolute unix socket path such as /run/clamav/clamd.ctl "
+            f"or host:port such as 127.0.0.1:3310, got {value!r}"
+        )
+    return value
+
+
 def settings_from_env(env: dict[str, str]) -> Settings:
     """Build and check Settings from a mapping (the environment, in production)."""
     # Locally the public URL follows PORT, so `make run PORT=8080` needs nothing else.
@@ -169,6 +191,10 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         outbox_in_app=_bool(env, "OUTBOX_IN_APP", True),
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, low=0, high=5),
         demo_data=_bool(env, "DEMO_DATA", True),
+        max_file_mb=_int(env, "MAX_FILE_MB", 20, low=1, high=500),
+        max_files_per_referral=_int(env, "MAX_FILES_PER_REFERRAL", 10, low=1, high=100),
+        max_referral_mb=_int(env, "MAX_REFERRAL_MB", 60, low=1, high=5000),
+        clamd_socket=_clamd_socket(env),
     )
     _check_consistency(settings)
     return settings
@@ -190,6 +216,25 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(f"REDIS_URL must start with redis:// or rediss://, got {_scheme(settings.redis_url)!r}")
     if settings.address_provider == "os_places" and not settings.os_places_api_key:
         raise SettingsError("OS_PLACES_API_KEY is required when ADDRESS_PROVIDER=os_places")
+    if settings.max_referral_mb < settings.max_file_mb:
+        raise SettingsError(
+            f"MAX_REFERRAL_MB ({settings.max_referral_mb}) must be at least MAX_FILE_MB ({settings.max_file_mb})"
+        )
+    _check_document_store_is_private(settings.document_store_dir)
+
+
+def _check_document_store_is_private(store: Path) -> None:
+    # Reflex serves assets/, the built .web/ and its upload dir to anyone, without sign-in.
+    public = [PROJECT_ROOT / "assets", PROJECT_ROOT / ".web", PROJECT_ROOT / "uploaded_files"]
+    if reflex_uploads := os.environ.get("REFLEX_UPLOADED_FILES_DIR"):
+        public.append(Path(reflex_uploads))
+    resolved = store.resolve()
+    for folder in public:
+        folder = folder.resolve()
+        if resolved == folder or resolved.is_relative_to(folder) or folder.is_relative_to(resolved):
+            raise SettingsError(
+                f"DOCUMENT_STORE_DIR must not be inside (or contain) {folder}: the portal serves that folder publicly"
+            )
 
 
 @lru_cache(maxsize=1)

@@ -5,8 +5,10 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.api.app import build_api
 from sen_portal.config import get_settings
+from sen_portal.pages.dashboard import dashboard_page
 from sen_portal.pages.home import home_page
 from sen_portal.pages.info import accessibility_page, contact_page, not_found_page, privacy_page
+from sen_portal.pages.password_reset import forgotten_password_page, reset_password_page
 from sen_portal.pages.register import (
     account_page,
     check_details_page,
@@ -14,9 +16,13 @@ from sen_portal.pages.register import (
     personal_details_page,
     work_details_page,
 )
+from sen_portal.pages.sign_in import sign_in_code_page, sign_in_page, signed_out_page
 from sen_portal.pages.verify_email import verify_email_page
 from sen_portal.services.outbox_runner import run_outbox_forever
+from sen_portal.state.dashboard import DashboardState
+from sen_portal.state.password_reset import ForgottenPasswordState, ResetPasswordState
 from sen_portal.state.registration import RegistrationState
+from sen_portal.state.sign_in import SignInState
 from sen_portal.state.verify_email import VerifyEmailState
 
 settings = get_settings()
@@ -53,4 +59,24 @@ app.add_page(
 app.add_page(check_email_page, route=routes.REGISTER_CHECK_EMAIL, title=title("Check your email"))
 app.add_page(
     verify_email_page, route=routes.VERIFY_EMAIL, title=title("Activate your account"), on_load=VerifyEmailState.load
+)
+
+# Sign-in and the signed-in area
+app.add_page(sign_in_page, route=routes.SIGN_IN, title=title("Sign in"), on_load=SignInState.load)
+app.add_page(
+    sign_in_code_page, route=routes.SIGN_IN_CODE, title=title("Enter your code"), on_load=SignInState.code_page_loaded
+)
+app.add_page(signed_out_page, route=routes.SIGNED_OUT, title=title("You have signed out"))
+app.add_page(dashboard_page, route=routes.DASHBOARD, title=title("Your dashboard"), on_load=DashboardState.load)
+app.add_page(
+    forgotten_password_page,
+    route=routes.FORGOTTEN_PASSWORD,
+    title=title("Reset your password"),
+    on_load=ForgottenPasswordState.load,
+)
+app.add_page(
+    reset_password_page,
+    route=routes.RESET_PASSWORD,
+    title=title("Choose a new password"),
+    on_load=ResetPasswordState.load,
 )

@@ -115,9 +115,12 @@ def _inspect(session: Session, *, token: str, clock: Clock) -> tuple[LinkStatus,
     if row is None:
         return LinkStatus.INVALID, None, None
     user = session.get(UserAccount, row.user_id)
-    if user is None or not user.is_active or not user.pending_email:
+    if user is None or not user.is_active:
         return LinkStatus.INVALID, row, user
-    return email_tokens.status_of(row, now=clock()), row, user
+    status = email_tokens.status_of(row, now=clock())
+    if status is LinkStatus.VALID and not user.pending_email:
+        return LinkStatus.INVALID, row, user
+    return status, row, user
 
 
 def check_email_change_link(session: Session, *, token: str, clock: Clock = system_clock) -> LinkStatus:

@@ -180,3 +180,39 @@ def assert_accessible(page, *, context: str = "") -> None:
     )
     serious = [v for v in result if v["impact"] in ("serious", "critical")]
     assert not serious, f"axe found serious accessibility problems on {context or page.url}: {serious}"
+
+
+def create_account(
+    portal: Portal,
+    *,
+    email: str,
+    password: str,
+    role: str = "professional",
+    verified: bool = True,
+    first_name: str = "Sam",
+) -> int:
+    """A ready account straight in the portal's database (journeys other than registration start here)."""
+    from datetime import UTC, datetime
+
+    from sen_portal.config import settings_from_env
+    from sen_portal.db import make_engine, session_scope
+    from sen_portal.models import UserAccount
+    from sen_portal.services import passwords
+
+    settings = settings_from_env(portal.env)
+    engine = make_engine(portal.env["DATABASE_URL"])
+    with session_scope(engine) as session:
+        user = UserAccount(
+            email=email,
+            password_hash=passwords.hash_password(password, pepper=passwords.password_pepper(settings)),
+            role=role,
+            first_name=first_name,
+            last_name="Taylor",
+            email_verified_at=datetime.now(UTC) if verified else None,
+        )
+        session.add(user)
+        session.flush()
+        user_id = user.id
+    engine.dispose()
+    assert user_id is not None
+    return user_id

@@ -120,6 +120,18 @@ def test_register_through_every_step_then_activate_from_the_email(page: Page, ma
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("This link has already been used")
 
+    # And the new account signs in, with the code emailed to it.
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(GOOD_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    code_mail = mailbox.wait_for(to=email, subject_contains="code")
+    code = re.search(r"\b(\d{6})\b", code_mail.text)
+    assert code, code_mail.text
+    page.get_by_label("Code").fill(code.group(1))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
+
 
 def test_a_malformed_link_gets_its_own_page_with_a_way_to_get_a_new_one(page: Page) -> None:
     page.goto("/verify-email?token=not-a-real-token")

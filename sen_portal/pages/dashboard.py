@@ -1,0 +1,42 @@
+"""The signed-in home page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from sen_portal.components.layout import page_shell
+from sen_portal.components.text import heading, paragraph
+from sen_portal.state.dashboard import DashboardState as S
+
+
+def signed_in_navigation() -> tuple[rx.Component, ...]:
+    return (
+        rx.el.li(rx.el.span(S.display_name, class_name="header-nav-link")),
+        rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            S.signed_in,
+            rx.fragment(
+                heading("Your dashboard"),
+                paragraph("You are signed in as ", rx.el.strong(S.email), "."),
+                heading("Security", level=2, size="m"),
+                rx.el.button(
+                    "Sign out of all other devices",
+                    type="button",
+                    on_click=S.sign_out_everywhere,
+                    class_name="button button-secondary",
+                ),
+                rx.el.div(
+                    rx.cond(S.other_sessions_message != "", rx.el.p(S.other_sessions_message, class_name="body")),
+                    role="status",
+                    aria_live="polite",
+                ),
+            ),
+            rx.el.p("Checking you are signed in…", class_name="body", role="status"),
+        ),
+        navigation=signed_in_navigation(),
+    )

@@ -1,0 +1,89 @@
+"""Who is asking: every handler that touches user data calls ``_require_user``.
+
+The session lives in an HttpOnly cookie that the websocket carries in its
+headers (``router.headers.cookie``); it is looked up in the database on each
+check, so sign-out, "sign out of all devices" and account disabling take
+effect at once on every worker. Page guards are only a convenience redirect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import reflex as rx
+
+from sen_portal import routes
+from sen_portal.api.session_cookie import SIGN_OUT_ROUTE, token_from_cookie_header
+from sen_portal.config import get_settings
+from sen_portal.db import session_scope
+from sen_portal.models import UserRole
+from sen_portal.services import sessions
+
+STAFF_ROLES = frozenset({UserRole.CASEWORKER, UserRole.ADMIN})
+
+
+class NotSignedIn(Exception):
+    """The caller has no valid session (or not the role the handler needs)."""
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    email: str
+    role: str
+    first_name: str
+    last_name: str
+
+
+def _resolve(token: str) -> CurrentUser | None:
+    with session_scope() as db:
+        user = sessions.resolve(db, token=token, settings=get_settings())
+        if user is None or user.id is None:
+            return None
+        return CurrentUser(user.id, user.email, user.role, user.first_name, user.last_name)
+
+
+def sign_in_redirect(path: str) -> rx.event.EventSpec:
+    return rx.redirect(f"{routes.SIGN_IN}?next={quote(path, safe='/')}")
+
+
+class AuthState(rx.State):
+    """Base for signed-in pages: display name for the header, and the checks."""
+
+    signed_in: bool = False
+    display_name: str = ""
+
+    async def _current_user(self) -> CurrentUser | None:
+        token = token_from_cookie_header(self.router.headers.cookie)
+        if not token:
+            return None
+        return await asyncio.to_thread(_resolve, token)
+
+    async def _require_user(self, *roles: str) -> CurrentUser:
+        """The signed-in user, or NotSignedIn. With ``roles``, the user must have one of them."""
+        user = await self._current_user()
+        if user is None or (roles and user.role not in roles):
+            raise NotSignedIn
+        return user
+
+    @rx.event
+    async def guard_signed_in(self):
+        """on_load guard for pages that need a session: off to sign-in and back."""
+        user = await self._current_user()
+        self.signed_in = user is not None
+        self.display_name = f"{user.first_name} {user.last_name}".strip() if user else ""
+        if user is None:
+            return sign_in_redirect(self.router.url.path or routes.DASHBOARD)
+        return None
+
+    @rx.event
+    def sign_out(self):
+        """End the session on the server (the route clears the cookie), then go home."""
+        self.signed_in = False
+        self.display_name = ""
+        return rx.call_script(
+            f"fetch('{SIGN_OUT_ROUTE}', {{method: 'POST', credentials: 'same-origin'}})"
+            f".finally(() => window.location.assign('{routes.SIGNED_OUT}'))"
+        )

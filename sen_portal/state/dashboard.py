@@ -1,0 +1,51 @@
+"""The signed-in home page."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from sen_portal.api.session_cookie import token_from_cookie_header
+from sen_portal.db import session_scope
+from sen_portal.services import sessions
+from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
+
+
+class DashboardState(AuthState):
+    """Dashboard display data (loaded after the session check)."""
+
+    email: str = ""
+    role: str = ""
+    other_sessions_message: str = ""
+
+    @rx.event
+    async def load(self):
+        """Check the session, then show who is signed in."""
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            return sign_in_redirect(self.router.url.path)
+        self.signed_in = True
+        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
+        self.email = user.email
+        self.role = user.role
+        self.other_sessions_message = ""
+        return None
+
+    @rx.event
+    async def sign_out_everywhere(self):
+        """End every other session of this user (this device stays signed in)."""
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            return sign_in_redirect(self.router.url.path)
+        keep = token_from_cookie_header(self.router.headers.cookie)
+
+        def end_others() -> int:
+            with session_scope() as db:
+                return sessions.end_all(db, user_id=user.id, keep_token=keep)
+
+        ended = await asyncio.to_thread(end_others)
+        self.other_sessions_message = f"Signed out of {ended} other device{'s' if ended != 1 else ''}."
+        return None

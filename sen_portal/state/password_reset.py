@@ -1,0 +1,128 @@
+"""Forgotten password: ask for a link (same reply for every address), then set a new password."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from sen_portal.config import get_settings
+from sen_portal.db import session_scope
+from sen_portal.services import emails, password_reset, passwords
+from sen_portal.services.email_tokens import LinkStatus
+from sen_portal.state.form_errors import FormErrorsMixin
+
+
+class ForgottenPasswordState(FormErrorsMixin, rx.State):
+    """Step one: the email address."""
+
+    email: str = ""
+    sent_to: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        """A fresh form."""
+        self.sent_to = ""
+        self.errors = {}
+
+    @rx.event
+    def set_email(self, value: str) -> None:
+        """Email field."""
+        self.email = value[:254]
+        self.clear_error("email")
+
+    @rx.event
+    async def submit(self, _form: dict | None = None):
+        """Send a reset link if there is an account; the page says the same either way."""
+        error = emails.email_error(self.email)
+        if error:
+            for event in self.show_errors({"email": [error]}):
+                yield event
+            return
+        email = self.email
+        await asyncio.to_thread(_request_reset, email)
+        self.sent_to = emails.normalise_email(email) or email
+        self.errors = {}
+
+
+class ResetPasswordState(FormErrorsMixin, rx.State):
+    """Step two: the emailed link and the new password. ``status``: checking | valid | done | expired | used | invalid."""
+
+    status: str = "checking"
+    purpose: str = ""
+    password: str = ""
+    confirm_password: str = ""
+    password_rules: list[dict[str, str | bool]] = []
+    _token: str = ""
+    _context: list[str] = []
+
+    @rx.event
+    async def load(self) -> None:
+        """Look at the link without using it."""
+        self._token = self.router.url.query_parameters.get("token", "")[:200]
+        self.password = ""
+        self.confirm_password = ""
+        self.errors = {}
+        status, purpose, context = await asyncio.to_thread(_inspect, self._token)
+        self.status = status.value
+        self.purpose = purpose or ""
+        self._context = context
+        self.password_rules = _rules("", context)
+
+    @rx.event
+    def set_password(self, value: str) -> None:
+        """New password, with the live checklist."""
+        self.password = value[:1000]
+        self.clear_error("password")
+        self.password_rules = _rules(self.password, self._context)
+
+    @rx.event
+    def set_confirm_password(self, value: str) -> None:
+        """Confirmation field."""
+        self.confirm_password = value[:1000]
+        self.clear_error("confirm_password")
+
+    @rx.event
+    async def submit(self, _form: dict | None = None):
+        """Check the policy, hash off the event loop, use the link."""
+        errors: dict[str, list[str]] = {}
+        problems = passwords.password_errors(self.password, context_words=self._context)
+        if problems:
+            errors["password"] = problems[:1]
+        elif passwords.normalise(self.confirm_password) != passwords.normalise(self.password):
+            errors["confirm_password"] = ["Passwords do not match"]
+        if errors:
+            for event in self.show_errors(errors):
+                yield event
+            return
+        password = self.password
+        self.password = ""
+        self.confirm_password = ""
+        hashed = await asyncio.to_thread(
+            passwords.hash_password, password, pepper=passwords.password_pepper(get_settings())
+        )
+        status = await asyncio.to_thread(_reset, self._token, hashed)
+        self.status = "done" if status == LinkStatus.VALID else status.value
+
+
+def _rules(password: str, context: list[str]) -> list[dict[str, str | bool]]:
+    return [{"label": r.label, "met": r.met} for r in passwords.password_rule_status(password, context_words=context)]
+
+
+def _request_reset(email: str) -> None:
+    with session_scope() as db:
+        password_reset.request_reset(db, email=email, settings=get_settings())
+
+
+def _inspect(token: str) -> tuple[LinkStatus, str | None, list[str]]:
+    with session_scope() as db:
+        return (
+            password_reset.check_reset_link(db, token=token),
+            password_reset.link_purpose(db, token=token),
+            password_reset.reset_context_words(db, token=token),
+        )
+
+
+def _reset(token: str, password_hash: str) -> LinkStatus:
+    with session_scope() as db:
+        return password_reset.reset_password(db, token=token, password_hash=password_hash, settings=get_settings())

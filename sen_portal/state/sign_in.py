@@ -1,0 +1,198 @@
+"""Sign-in: email + password, then the emailed code; then the session cookie.
+
+The challenge id lives in a backend-only var, so a browser cannot swap in
+another user's challenge. Password checks and hashing run off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import unquote
+
+import reflex as rx
+
+from sen_portal import routes
+from sen_portal.api.session_cookie import SESSION_ROUTE
+from sen_portal.config import get_settings
+from sen_portal.db import session_scope
+from sen_portal.services import registration, sessions, sign_in
+from sen_portal.state.form_errors import FormErrorsMixin
+
+
+def safe_next(raw: str) -> str:
+    """Only same-site paths: an open redirect would make phishing links look like ours."""
+    path = unquote(raw or "")
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or "://" in path:
+        return routes.DASHBOARD
+    return path[:500]
+
+
+class SignInState(FormErrorsMixin, rx.State):
+    """Both steps of signing in."""
+
+    email: str = ""
+    password: str = ""
+    code: str = ""
+    masked_email: str = ""
+    method: str = "email"
+    notice: str = ""
+    unverified: bool = False
+    resend_done: bool = False
+    _challenge_id: int = 0
+    _next: str = routes.DASHBOARD
+
+    @rx.event
+    def load(self) -> None:
+        """Fresh password step; remember where to go afterwards."""
+        self._next = safe_next(self.router.url.query_parameters.get("next", ""))
+        self.password = ""
+        self.errors = {}
+        self.unverified = False
+        self.resend_done = False
+
+    @rx.event
+    def set_email(self, value: str) -> None:
+        """Email field."""
+        self.email = value[:254]
+        self.clear_error("email")
+
+    @rx.event
+    def set_password(self, value: str) -> None:
+        """Password field."""
+        self.password = value[:1000]
+        self.clear_error("password")
+
+    @rx.event
+    def set_code(self, value: str) -> None:
+        """Code field."""
+        self.code = value[:20]
+        self.clear_error("code")
+
+    @rx.event
+    async def submit_password(self, _form: dict | None = None):
+        """Check email and password; on success a code is emailed and we move to the code step."""
+        errors: dict[str, list[str]] = {}
+        if not self.email.strip():
+            errors["email"] = ["Enter your email address"]
+        if not self.password:
+            errors["password"] = ["Enter your password"]
+        if errors:
+            for event in self.show_errors(errors):
+                yield event
+            return
+        email, password = self.email, self.password
+        self.password = ""  # never keep it in state longer than one check
+        ip = self.router.session.client_ip
+        outcome = await asyncio.to_thread(_check_password, email, password, ip)
+        if isinstance(outcome, sign_in.PasswordAccepted):
+            self._challenge_id = outcome.challenge_id
+            self.masked_email = outcome.masked_email
+            self.method = outcome.method
+            self.code = ""
+            self.errors = {}
+            self.notice = ""
+            yield rx.redirect(routes.SIGN_IN_CODE)
+        elif isinstance(outcome, sign_in.EmailNotVerified):
+            self.unverified = True
+            self.errors = {}
+        elif isinstance(outcome, sign_in.AccountLocked):
+            minutes = max(1, (outcome.retry_after_seconds + 59) // 60)
+            for event in self.show_errors(
+                {
+                    "email": [
+                        f"Too many attempts to sign in to this account. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+                    ]
+                }
+            ):
+                yield event
+        else:
+            for event in self.show_errors({"email": [outcome.message]}):
+                yield event
+
+    @rx.event
+    async def resend_verification(self):
+        """Unverified account: send the activation link again."""
+        await asyncio.to_thread(_resend_verification, self.email)
+        self.resend_done = True
+
+    @rx.event
+    def code_page_loaded(self):
+        """No challenge in progress: back to the password step."""
+        if not self._challenge_id:
+            return rx.redirect(routes.SIGN_IN)
+        return None
+
+    @rx.event
+    async def submit_code(self, _form: dict | None = None):
+        """Check the code; on success swap a one-time ticket for the session cookie."""
+        code = "".join(ch for ch in self.code if not ch.isspace())
+        if not code:
+            for event in self.show_errors({"code": ["Enter the code"]}):
+                yield event
+            return
+        if not self._challenge_id:
+            yield rx.redirect(routes.SIGN_IN)
+            return
+        outcome = await asyncio.to_thread(_verify_code, self._challenge_id, code)
+        if isinstance(outcome, sign_in.CodeAccepted):
+            ticket = await asyncio.to_thread(_issue_ticket, outcome.user_id)
+            self._challenge_id = 0
+            self.code = ""
+            self.errors = {}
+            yield rx.call_script(_start_session_script(ticket, self._next))
+        elif isinstance(outcome, sign_in.CodeRejected):
+            for event in self.show_errors({"code": [outcome.message]}):
+                yield event
+        else:
+            self._challenge_id = 0
+            self.code = ""
+            self.notice = (
+                "The code has expired. Sign in again to get a new one."
+                if outcome.reason == "expired"
+                else "You entered the wrong code too many times. Sign in again to get a new code."
+            )
+            yield rx.redirect(routes.SIGN_IN)
+
+    @rx.event
+    async def resend_code(self):
+        """Send a new code (the old one stops working)."""
+        if not self._challenge_id:
+            yield rx.redirect(routes.SIGN_IN)
+            return
+        result = await asyncio.to_thread(_resend_code, self._challenge_id)
+        self.notice = result.message
+        self.resend_done = result.sent
+
+
+def _start_session_script(ticket: str, next_path: str) -> str:
+    # json-safe: the ticket is URL-safe base64 and next_path passed safe_next.
+    return (
+        f"fetch('{SESSION_ROUTE}', {{method: 'POST', credentials: 'same-origin', "
+        f"headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify({{ticket: '{ticket}'}})}})"
+        f".then(r => window.location.assign(r.ok ? {next_path!r} : '{routes.SIGN_IN}'))"
+    )
+
+
+def _check_password(email: str, password: str, ip: str):
+    with session_scope() as db:
+        return sign_in.check_password(db, email=email, password=password, ip=ip, settings=get_settings())
+
+
+def _verify_code(challenge_id: int, code: str):
+    with session_scope() as db:
+        return sign_in.verify_code(db, challenge_id=challenge_id, code=code, settings=get_settings())
+
+
+def _resend_code(challenge_id: int) -> sign_in.ResendResult:
+    with session_scope() as db:
+        return sign_in.resend_code(db, challenge_id=challenge_id, settings=get_settings())
+
+
+def _issue_ticket(user_id: int) -> str:
+    with session_scope() as db:
+        return sessions.issue_ticket(db, user_id=user_id)
+
+
+def _resend_verification(email: str) -> None:
+    with session_scope() as db:
+        registration.resend_verification(db, email=email, settings=get_settings())
