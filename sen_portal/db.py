@@ -6,6 +6,7 @@ so that a unit of work commits once or rolls back as a whole.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -18,6 +19,17 @@ from sqlmodel import Session, create_engine
 from sen_portal.config import get_settings
 
 
+class _NoResultRows(logging.Filter):
+    """Drop SQLAlchemy's DEBUG "Row (...)" records: rows hold email bodies with codes and links."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith("Row "))
+
+
+# Whoever turns SQL logging on to debug must not get secrets in the log.
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoResultRows())
+
+
 def make_engine(database_url: str) -> Engine:
     """Create an engine with the options each backend needs."""
     if database_url.startswith("sqlite"):
@@ -28,10 +40,12 @@ def make_engine(database_url: str) -> Engine:
             database_url,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_pre_ping=True,
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # hide_parameters: SQL logs must never carry values (codes, tokens, child data).
+    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -17,7 +17,7 @@ from sen_portal.config import Settings, get_settings
 from sen_portal.email.account_emails import two_factor_email
 from sen_portal.models import UserAccount, UserRole
 from sen_portal.routes import absolute_url
-from sen_portal.services import email_tokens, passwords, sessions, sign_in, totp
+from sen_portal.services import email_tokens, login_challenges, passwords, sessions, sign_in, totp
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.email_change import check_email_change_link, confirm_email_change, request_email_change
@@ -111,7 +111,7 @@ def change_password(
     for purpose in RESET_PURPOSES:  # an outstanding reset link would undo the change
         email_tokens.void_unused(session, user_id=user_id, purpose=purpose)
     ended = sessions.end_all(session, user_id=user_id, keep_token=keep_session_token, clock=clock)
-    sign_in.end_open_challenges(session, user_id=user_id, reason=sign_in.SUPERSEDED, clock=clock)
+    login_challenges.end_open_challenges(session, user_id=user_id, reason=login_challenges.SUPERSEDED, clock=clock)
     enqueue(session, password_changed_message(user, settings), clock=clock)
     session.flush()
     log.info("account: user %s changed their password (%s other sessions ended)", user_id, ended)
@@ -240,7 +240,7 @@ def confirm_totp(
     user.updated_at = clock()
     session.add(user)
     codes = totp.replace_recovery_codes(session, user_id=user_id, settings=settings, clock=clock)
-    sign_in.end_open_challenges(session, user_id=user_id, reason=sign_in.SUPERSEDED, clock=clock)
+    login_challenges.end_open_challenges(session, user_id=user_id, reason=login_challenges.SUPERSEDED, clock=clock)
     _notify_two_factor(session, user, "enabled", settings, clock)
     session.flush()
     log.info("account: user %s turned on an authenticator app", user_id)
@@ -271,7 +271,7 @@ def disable_totp(
     user.updated_at = clock()
     session.add(user)
     totp.delete_recovery_codes(session, user_id=user_id)
-    sign_in.end_open_challenges(session, user_id=user_id, reason=sign_in.SUPERSEDED, clock=clock)
+    login_challenges.end_open_challenges(session, user_id=user_id, reason=login_challenges.SUPERSEDED, clock=clock)
     if was_on:
         _notify_two_factor(session, user, "disabled", settings, clock)
         log.info("account: user %s removed their authenticator app", user_id)

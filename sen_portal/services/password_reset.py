@@ -24,7 +24,7 @@ from sen_portal.email.account_emails import password_changed_email, password_res
 from sen_portal.email.message import EmailMessage
 from sen_portal.models import EmailToken, UserAccount
 from sen_portal.routes import absolute_url
-from sen_portal.services import email_tokens, passwords, rate_limits, sessions, sign_in, sign_in_throttle
+from sen_portal.services import email_tokens, login_challenges, passwords, rate_limits, sessions, sign_in_throttle
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.email_tokens import LinkStatus
@@ -171,7 +171,7 @@ def reset_password(
     for purpose in PURPOSES:
         email_tokens.void_unused(session, user_id=user.id, purpose=purpose)
     ended = sessions.end_all(session, user_id=user.id, clock=clock)
-    sign_in.end_open_challenges(session, user_id=user.id, reason=sign_in.SUPERSEDED, clock=clock)
+    login_challenges.end_open_challenges(session, user_id=user.id, reason=login_challenges.SUPERSEDED, clock=clock)
     sign_in_throttle.clear_account(session, email=user.email)
     enqueue(session, password_changed_message(user, settings), clock=clock)
     session.flush()

@@ -21,43 +21,61 @@ from __future__ import annotations
 
 import hmac
 import logging
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from sen_portal import routes
 from sen_portal.config import Settings
-from sen_portal.email.account_emails import login_code_email, sign_in_locked_email, two_factor_email
+from sen_portal.email.account_emails import sign_in_locked_email, two_factor_email
 from sen_portal.models import ChallengeMethod, LoginChallenge, UserAccount
 from sen_portal.routes import absolute_url
-from sen_portal.services import passwords, rate_limits, sign_in_throttle, totp
+from sen_portal.services import login_challenges as challenges
+from sen_portal.services import passwords, sign_in_throttle, totp
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.emails import mask_email, normalise_email
+from sen_portal.services.login_challenges import (
+    CHALLENGE_MAX_AGE,
+    CODE_LIFETIME,
+    EXPIRED,
+    MAX_WRONG_CODES,
+    SEND_LIMIT,
+    SEND_WINDOW,
+    SUPERSEDED,
+    TOO_MANY_ATTEMPTS,
+    UNKNOWN,
+)
 from sen_portal.services.outbox import enqueue
-from sen_portal.services.server_keys import keyed_hash
 
 log = logging.getLogger(__name__)
 
-CODE_LIFETIME = timedelta(minutes=10)
-MAX_WRONG_CODES = 5
-SEND_LIMIT, SEND_WINDOW = 3, timedelta(minutes=15)  # code emails per user, the first one included
-# A challenge can be kept alive by resends only this long; then the password is asked again.
-CHALLENGE_MAX_AGE = timedelta(minutes=30)
+__all__ = [
+    "CHALLENGE_MAX_AGE",
+    "CODE_LIFETIME",
+    "MAX_WRONG_CODES",
+    "SEND_LIMIT",
+    "SEND_WINDOW",
+    "SUPERSEDED",
+    "AccountLocked",
+    "ChallengeEnded",
+    "CodeAccepted",
+    "CodeRejected",
+    "EmailNotVerified",
+    "PasswordAccepted",
+    "PasswordRejected",
+    "ResendResult",
+    "check_current_password",
+    "check_password",
+    "record_failed_attempt",
+    "resend_code",
+    "verify_code",
+]
 
 WRONG_EMAIL_OR_PASSWORD = "Enter a correct email address and password"  # noqa: S105 - a message
 WRONG_CODE = "The code is not correct"
 CODE_FORMAT = "Enter the 6-digit code from the email"
 APP_CODE_FORMAT = "Enter the 6-digit code from your authenticator app, or a recovery code"
-
-# Why a challenge ended (``LoginChallenge.end_reason``).
-EXPIRED = "expired"
-TOO_MANY_ATTEMPTS = "too_many_attempts"
-UNKNOWN = "unknown"
-SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -141,20 +159,20 @@ def check_password(
         return EmailNotVerified(email=user.email)
     if user.totp_enabled_at is not None and totp.decrypt_secret(settings, user.totp_secret) is not None:
         # (An app secret that no longer decrypts, after a SECRET_KEY change, falls back to emailed codes.)
-        challenge = _open_challenge(session, user_id=user.id, method=ChallengeMethod.TOTP, clock=clock)
+        challenge = challenges.open_challenge(session, user_id=user.id, method=ChallengeMethod.TOTP, clock=clock)
         log.info("sign-in: password accepted for user %s, app challenge %s", user.id, challenge.id)
         return PasswordAccepted(challenge.id or 0, mask_email(user.email), ChallengeMethod.TOTP.value)
 
-    decision = _take_send(session, user_id=user.id, clock=clock)
+    decision = challenges.take_send(session, user_id=user.id, clock=clock)
     if not decision.allowed:
         # Codes sent lately: the latest is still good if its challenge is, so carry on with it.
-        live = _live_email_challenge(session, user_id=user.id, clock=clock)
+        live = challenges.live_email_challenge(session, user_id=user.id, clock=clock)
         if live is not None:
             return PasswordAccepted(live.id or 0, mask_email(user.email), ChallengeMethod.EMAIL.value)
         log.info("sign-in: code sends exhausted for user %s", user.id)
         return AccountLocked(sign_in_throttle.whole_seconds(decision.retry_after or SEND_WINDOW), scope="code_sends")
-    challenge = _open_challenge(session, user_id=user.id, method=ChallengeMethod.EMAIL, clock=clock)
-    _send_code(session, challenge=challenge, user=user, settings=settings, clock=clock)
+    challenge = challenges.open_challenge(session, user_id=user.id, method=ChallengeMethod.EMAIL, clock=clock)
+    challenges.send_code(session, challenge=challenge, user=user, settings=settings, clock=clock)
     log.info("sign-in: password accepted for user %s, code challenge %s", user.id, challenge.id)
     return PasswordAccepted(challenge.id or 0, mask_email(user.email), ChallengeMethod.EMAIL.value)
 
@@ -215,95 +233,6 @@ def _tell_owner_of_lock(session: Session, *, user: UserAccount | None, settings:
     enqueue(session, message, clock=clock)
 
 
-# ---- the challenge -------------------------------------------------------------------------
-
-
-def _send_bucket(user_id: int) -> str:
-    return rate_limits.bucket_key("login_code_send", "user", str(user_id))
-
-
-def _take_send(session: Session, *, user_id: int, clock: Clock) -> rate_limits.RateDecision:
-    return rate_limits.hit(session, _send_bucket(user_id), limit=SEND_LIMIT, window=SEND_WINDOW, clock=clock)
-
-
-def _open_challenge(session: Session, *, user_id: int, method: str, clock: Clock) -> LoginChallenge:
-    """A new challenge; the user's unfinished ones end (one sign-in in progress at a time)."""
-    now = clock()
-    end_open_challenges(session, user_id=user_id, reason=SUPERSEDED, clock=clock)
-    challenge = LoginChallenge(user_id=user_id, method=method, created_at=now, expires_at=now + CODE_LIFETIME)
-    session.add(challenge)
-    session.flush()
-    return challenge
-
-
-def end_open_challenges(session: Session, *, user_id: int, reason: str, clock: Clock = system_clock) -> None:
-    """End every unfinished challenge of a user (a new sign-in, a password change)."""
-    session.execute(
-        update(LoginChallenge)
-        .where(
-            col(LoginChallenge.user_id) == user_id,
-            col(LoginChallenge.used_at).is_(None),
-            col(LoginChallenge.ended_at).is_(None),
-        )
-        .values(ended_at=clock(), end_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _live_email_challenge(session: Session, *, user_id: int, clock: Clock) -> LoginChallenge | None:
-    statement = (
-        select(LoginChallenge)
-        .where(
-            col(LoginChallenge.user_id) == user_id,
-            col(LoginChallenge.method) == ChallengeMethod.EMAIL,
-            col(LoginChallenge.used_at).is_(None),
-            col(LoginChallenge.ended_at).is_(None),
-            col(LoginChallenge.expires_at) > clock(),
-        )
-        .order_by(col(LoginChallenge.id).desc())
-    )
-    return session.exec(statement).first()
-
-
-def _code_hash(settings: Settings, challenge_id: int, code: str) -> str:
-    # The challenge id is mixed in, so equal codes in two challenges do not hash alike.
-    return keyed_hash(settings, "login-code", f"{challenge_id}:{code}")
-
-
-def _send_code(
-    session: Session, *, challenge: LoginChallenge, user: UserAccount, settings: Settings, clock: Clock
-) -> None:
-    """Give the challenge a new code (the old one stops working) and email it."""
-    assert challenge.id is not None
-    now = clock()
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    challenge.code_hash = _code_hash(settings, challenge.id, code)
-    challenge.expires_at = now + CODE_LIFETIME
-    challenge.sends += 1
-    challenge.last_sent_at = now
-    session.add(challenge)
-    message = login_code_email(
-        to=user.email,
-        first_name=user.first_name,
-        code=code,
-        expires_in_minutes=int(CODE_LIFETIME.total_seconds() // 60),
-        reset_link=absolute_url(settings, routes.FORGOTTEN_PASSWORD),
-        branding=branding(settings),
-    )
-    enqueue(session, message, clock=clock)
-    session.flush()
-
-
-def _end(session: Session, challenge: LoginChallenge, *, reason: str, clock: Clock) -> None:
-    session.execute(
-        update(LoginChallenge)
-        .where(col(LoginChallenge.id) == challenge.id, col(LoginChallenge.ended_at).is_(None))
-        .values(ended_at=clock(), end_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(challenge)
-
-
 def _finished(challenge: LoginChallenge | None, *, clock: Clock) -> ChallengeEnded | None:
     """Why the challenge can take no more codes, or None while it can."""
     if challenge is None or challenge.used_at is not None:
@@ -328,12 +257,12 @@ def verify_code(
     ended = _finished(challenge, clock=clock)
     if ended is not None:
         if challenge is not None and challenge.ended_at is None and challenge.used_at is None:
-            _end(session, challenge, reason=ended.reason, clock=clock)
+            challenges.end(session, challenge, reason=ended.reason, clock=clock)
         return ended
     assert challenge is not None
     user = session.get(UserAccount, challenge.user_id)
     if user is None or not user.is_active:
-        _end(session, challenge, reason=UNKNOWN, clock=clock)
+        challenges.end(session, challenge, reason=UNKNOWN, clock=clock)
         return ChallengeEnded(UNKNOWN)
 
     entered = "".join((code or "").split())[:40]
@@ -343,21 +272,7 @@ def verify_code(
         left = MAX_WRONG_CODES - challenge.wrong_attempts
         return CodeRejected(APP_CODE_FORMAT if is_app else CODE_FORMAT, attempts_left=left)
 
-    # Count the attempt *before* comparing, with a conditional UPDATE: parallel requests
-    # cannot get more than MAX_WRONG_CODES guesses between them.
-    reserved = session.execute(
-        update(LoginChallenge)
-        .where(
-            col(LoginChallenge.id) == challenge.id,
-            col(LoginChallenge.used_at).is_(None),
-            col(LoginChallenge.ended_at).is_(None),
-            col(LoginChallenge.wrong_attempts) < MAX_WRONG_CODES,
-        )
-        .values(wrong_attempts=col(LoginChallenge.wrong_attempts) + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if reserved.rowcount != 1:
-        session.expire(challenge)
+    if not challenges.reserve_attempt(session, challenge):
         return _finished(challenge, clock=clock) or ChallengeEnded(UNKNOWN)
 
     recovery_used = False
@@ -368,21 +283,10 @@ def verify_code(
                 session, user_id=user.id or 0, code=entered, settings=settings, clock=clock
             )
     else:
-        correct = hmac.compare_digest(challenge.code_hash, _code_hash(settings, challenge.id or 0, entered))
+        correct = hmac.compare_digest(challenge.code_hash, challenges.code_hash(settings, challenge.id or 0, entered))
 
     if correct:
-        claimed = session.execute(
-            update(LoginChallenge)
-            .where(
-                col(LoginChallenge.id) == challenge.id,
-                col(LoginChallenge.used_at).is_(None),
-                col(LoginChallenge.ended_at).is_(None),
-            )
-            .values(used_at=clock(), wrong_attempts=col(LoginChallenge.wrong_attempts) - 1)
-            .execution_options(synchronize_session=False)
-        )
-        session.expire(challenge)
-        if claimed.rowcount != 1:
+        if not challenges.claim(session, challenge, clock=clock):
             return ChallengeEnded(UNKNOWN)
         sign_in_throttle.clear_account(session, email=user.email)
         if recovery_used:
@@ -394,7 +298,7 @@ def verify_code(
     attempts = challenge.wrong_attempts
     log.info("sign-in: wrong code for challenge %s (%s of %s)", challenge.id, attempts, MAX_WRONG_CODES)
     if attempts >= MAX_WRONG_CODES:
-        _end(session, challenge, reason=TOO_MANY_ATTEMPTS, clock=clock)
+        challenges.end(session, challenge, reason=TOO_MANY_ATTEMPTS, clock=clock)
         # Guessing codes is a brute-force attempt on the account too: count it once.
         if sign_in_throttle.record_failure(session, email=user.email, clock=clock):
             _tell_owner_of_lock(session, user=user, settings=settings, clock=clock)
@@ -433,7 +337,7 @@ def resend_code(
     user = session.get(UserAccount, challenge.user_id)
     if user is None or not user.is_active:
         return ResendResult(sent=False, message="Sign in again to get a new code.")
-    decision = _take_send(session, user_id=challenge.user_id, clock=clock)
+    decision = challenges.take_send(session, user_id=challenge.user_id, clock=clock)
     if not decision.allowed:
         minutes = max(1, -(-sign_in_throttle.whole_seconds(decision.retry_after or SEND_WINDOW) // 60))
         return ResendResult(
@@ -441,7 +345,7 @@ def resend_code(
             message=f"You have asked for too many codes. Use the last code we sent, or wait {minutes} "
             f"minute{'s' if minutes != 1 else ''} before asking for another.",
         )
-    _send_code(session, challenge=challenge, user=user, settings=settings, clock=clock)
+    challenges.send_code(session, challenge=challenge, user=user, settings=settings, clock=clock)
     log.info("sign-in: code resent for challenge %s", challenge.id)
     return ResendResult(
         sent=True, message=f"We have sent a new code to {mask_email(user.email)}. The previous code no longer works."

@@ -125,9 +125,7 @@ def ask_for(session: Session, user: UserAccount, clock: Clock, new: str, passwor
     return errors
 
 
-def test_a_new_address_takes_effect_only_after_its_link_and_the_old_one_is_told(
-    session: Session, clock: Clock
-) -> None:
+def test_a_new_address_takes_effect_only_after_its_link_and_the_old_one_is_told(session: Session, clock: Clock) -> None:
     user = make_user(session)
 
     assert ask_for(session, user, clock, "Alice.Okafor@NewSchool.org") == []
@@ -186,9 +184,7 @@ def test_an_address_with_an_account_is_not_revealed_and_its_owner_is_told(sessio
         (NEW_EMAIL, "wrong password here", "not correct"),
     ],
 )
-def test_an_email_change_is_refused_when(
-    session: Session, clock: Clock, new: str, password: str, message: str
-) -> None:
+def test_an_email_change_is_refused_when(session: Session, clock: Clock, new: str, password: str, message: str) -> None:
     user = make_user(session)
 
     errors = ask_for(session, user, clock, new, password)
@@ -289,7 +285,12 @@ def test_a_wrong_setup_code_turns_nothing_on(session: Session, clock: Clock) -> 
 
     with pytest.raises(TotpSetupError, match="not correct"):
         account.confirm_totp(
-            session, user_id=user.id, secret=secret, code=f"{(int(right) + 1) % 10**6:06d}", settings=SETTINGS, clock=clock
+            session,
+            user_id=user.id,
+            secret=secret,
+            code=f"{(int(right) + 1) % 10**6:06d}",
+            settings=SETTINGS,
+            clock=clock,
         )
 
     session.refresh(user)

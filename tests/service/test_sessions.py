@@ -37,7 +37,9 @@ def ticket_for(session: Session, user: UserAccount, clock: Clock) -> str:
 
 
 def redeem(session: Session, ticket: str, clock: Clock, settings=SETTINGS) -> str | None:
-    token = sessions.redeem_ticket(session, ticket=ticket, settings=settings, ip="192.0.2.1", user_agent="t", clock=clock)
+    token = sessions.redeem_ticket(
+        session, ticket=ticket, settings=settings, ip="192.0.2.1", user_agent="t", clock=clock
+    )
     session.commit()
     return token
 

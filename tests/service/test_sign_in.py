@@ -271,6 +271,27 @@ def test_unknown_email_and_wrong_password_get_the_same_answer_and_the_same_work(
     assert mails(session) == []
 
 
+def test_at_the_real_cost_the_dummy_check_is_as_slow_as_a_real_one(
+    session: Session, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one test at bcrypt cost 12: the unknown-address check must use the same cost as stored hashes."""
+    monkeypatch.setattr(passwords, "BCRYPT_COST", 12)
+    make_user(session)
+    costs: list[int | None] = []
+    real_checkpw = bcrypt.checkpw
+
+    def recording_checkpw(password: bytes, hashed: bytes) -> bool:
+        costs.append(passwords.hash_cost(hashed.decode("ascii")))
+        return real_checkpw(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", recording_checkpw)
+
+    sign_in_with(session, clock, email="nobody@school.org")
+    sign_in_with(session, clock, password=OTHER_PASSWORD)
+
+    assert costs == [12, 12]
+
+
 def test_an_unverified_address_is_mentioned_only_after_the_right_password(session: Session, clock: Clock) -> None:
     make_user(session, verified=False)
 
