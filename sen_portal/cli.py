@@ -160,6 +160,45 @@ def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "export-form-schema",
+    "Write the JSON Schema of form definitions (for editors checking YAML), to PATH or stdout.",
+    lambda p: p.add_argument("path", nargs="?", help="file to write (default: standard output)"),
+)
+def export_form_schema(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.forms.loading import form_json_schema_text
+
+    text = form_json_schema_text()
+    if not args.path or args.path == "-":
+        sys.stdout.write(text)
+        return 0
+    Path(args.path).write_text(text, encoding="utf-8")
+    print(f"Wrote the form definition schema to {args.path}.")
+    return 0
+
+
+@command(
+    "check-form",
+    "Check a form definition YAML file: every problem is listed with where it is.",
+    lambda p: p.add_argument("path", help="the YAML file"),
+)
+def check_form(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.forms.loading import FormDefinitionError, load_definition
+
+    try:
+        definition = load_definition(Path(args.path).read_text(encoding="utf-8"))
+    except (FormDefinitionError, OSError, UnicodeDecodeError) as error:
+        print(f"{args.path}:\n{error}", file=sys.stderr)
+        return 1
+    sections, fields = len(definition.sections), sum(len(section.fields) for section in definition.sections)
+    print(f"{args.path}: {definition.key} v{definition.version} is valid ({sections} sections, {fields} fields).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m sen_portal.cli", description=__doc__.splitlines()[0])

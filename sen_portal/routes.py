@@ -20,6 +20,13 @@ CONFIRM_EMAIL_CHANGE = "/confirm-email-change"
 DASHBOARD = "/dashboard"
 SIGNED_OUT = "/signed-out"
 SIGN_IN_CODE = "/sign-in/code"
+# Account settings (signed in)
+ACCOUNT = "/account"
+ACCOUNT_DETAILS = "/account/details"
+ACCOUNT_PASSWORD = "/account/password"
+ACCOUNT_EMAIL = "/account/email"
+ACCOUNT_MAINTENANCE = "/account/maintenance"
+ACCOUNT_AUTHENTICATOR = "/account/authenticator"
 # Referral pages take ?id=<public id>[&section=<key>]: query parameters keep one static route per page.
 MY_REFERRALS = "/requests"
 NEW_REFERRAL = "/requests/new"

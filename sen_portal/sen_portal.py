@@ -5,10 +5,23 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.api.app import build_api
 from sen_portal.config import get_settings
+from sen_portal.pages.account import account_page as account_settings_page
+from sen_portal.pages.account import maintenance_page
+from sen_portal.pages.account_details import account_details_page
+from sen_portal.pages.account_security import change_email_page, change_password_page, confirm_email_change_page
+from sen_portal.pages.authenticator import authenticator_page
 from sen_portal.pages.dashboard import dashboard_page
 from sen_portal.pages.home import home_page
 from sen_portal.pages.info import accessibility_page, contact_page, not_found_page, privacy_page
 from sen_portal.pages.password_reset import forgotten_password_page, reset_password_page
+from sen_portal.pages.referral import (
+    check_page,
+    confirmation_page,
+    my_requests_page,
+    new_request_page,
+    section_page,
+    view_page,
+)
 from sen_portal.pages.register import (
     account_page,
     check_details_page,
@@ -19,8 +32,14 @@ from sen_portal.pages.register import (
 from sen_portal.pages.sign_in import sign_in_code_page, sign_in_page, signed_out_page
 from sen_portal.pages.verify_email import verify_email_page
 from sen_portal.services.outbox_runner import run_outbox_forever
+from sen_portal.state.account import AccountState
+from sen_portal.state.account_details import AccountDetailsState
+from sen_portal.state.account_security import ChangeEmailState, ChangePasswordState, ConfirmEmailChangeState
+from sen_portal.state.authenticator import AuthenticatorState
 from sen_portal.state.dashboard import DashboardState
+from sen_portal.state.my_requests import MyRequestsState
 from sen_portal.state.password_reset import ForgottenPasswordState, ResetPasswordState
+from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
 from sen_portal.state.sign_in import SignInState
 from sen_portal.state.verify_email import VerifyEmailState
@@ -80,3 +99,56 @@ app.add_page(
     title=title("Choose a new password"),
     on_load=ResetPasswordState.load,
 )
+
+# Account settings
+app.add_page(account_settings_page, route=routes.ACCOUNT, title=title("Account settings"), on_load=AccountState.load)
+app.add_page(
+    account_details_page,
+    route=routes.ACCOUNT_DETAILS,
+    title=title("Change your details"),
+    on_load=AccountDetailsState.load,
+)
+app.add_page(
+    change_password_page,
+    route=routes.ACCOUNT_PASSWORD,
+    title=title("Change your password"),
+    on_load=ChangePasswordState.load,
+)
+app.add_page(
+    change_email_page,
+    route=routes.ACCOUNT_EMAIL,
+    title=title("Change your email address"),
+    on_load=ChangeEmailState.load,
+)
+app.add_page(
+    maintenance_page,
+    route=routes.ACCOUNT_MAINTENANCE,
+    title=title("Emails about maintenance"),
+    on_load=AccountState.load_maintenance,
+)
+app.add_page(
+    authenticator_page,
+    route=routes.ACCOUNT_AUTHENTICATOR,
+    title=title("Authenticator app"),
+    on_load=AuthenticatorState.load,
+)
+app.add_page(
+    confirm_email_change_page,
+    route=routes.CONFIRM_EMAIL_CHANGE,
+    title=title("Confirm your new email address"),
+    on_load=ConfirmEmailChangeState.load,
+)
+
+# Requests (forms drawn from their definitions)
+app.add_page(my_requests_page, route=routes.MY_REFERRALS, title=title("Your requests"), on_load=MyRequestsState.load)
+app.add_page(new_request_page, route=routes.NEW_REFERRAL, title=title("Start a request"), on_load=ReferralState.start)
+app.add_page(
+    section_page, route=routes.REFERRAL_SECTION, title=title("Your request"), on_load=ReferralState.load_section
+)
+app.add_page(
+    check_page, route=routes.REFERRAL_CHECK, title=title("Check your answers"), on_load=ReferralState.load_check
+)
+app.add_page(
+    confirmation_page, route=routes.REFERRAL_CONFIRMATION, title=title("Request sent"), on_load=ReferralState.load_view
+)
+app.add_page(view_page, route=routes.REFERRAL_VIEW, title=title("Your request"), on_load=ReferralState.load_view)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from sen_portal.api.documents import document_routes
 from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
 from sen_portal.api.session_cookie import session_routes
@@ -15,5 +16,5 @@ from sen_portal.routes import HEALTH
 
 
 def build_api() -> Starlette:
-    routes = [Route(HEALTH, health, methods=["GET"]), *session_routes(), *mailbox_routes()]
+    routes = [Route(HEALTH, health, methods=["GET"]), *session_routes(), *document_routes(), *mailbox_routes()]
     return Starlette(routes=routes)

@@ -2,8 +2,10 @@
 
 from sen_portal.models.accounts import UserAccount, UserRole
 from sen_portal.models.addresses import Address
+from sen_portal.models.documents import ContainerKind, ScanStatus, StoredDocument
 from sen_portal.models.lookups import LookupEntry
 from sen_portal.models.outbox import OutboxMessage, OutboxStatus
+from sen_portal.models.referrals import FormVersion, ReferenceCounter, Referral
 from sen_portal.models.registration import EmailToken, RateLimitEvent
 from sen_portal.models.sessions import SignInTicket, UserSession
 from sen_portal.models.sign_in import ChallengeMethod, LoginChallenge, RecoveryCode
@@ -11,14 +13,20 @@ from sen_portal.models.sign_in import ChallengeMethod, LoginChallenge, RecoveryC
 __all__ = [
     "Address",
     "ChallengeMethod",
+    "ContainerKind",
     "EmailToken",
+    "FormVersion",
     "LoginChallenge",
     "LookupEntry",
     "OutboxMessage",
     "OutboxStatus",
     "RateLimitEvent",
     "RecoveryCode",
+    "ReferenceCounter",
+    "Referral",
+    "ScanStatus",
     "SignInTicket",
+    "StoredDocument",
     "UserAccount",
     "UserRole",
     "UserSession",

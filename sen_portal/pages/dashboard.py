@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from sen_portal import routes
 from sen_portal.components.layout import page_shell
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.dashboard import DashboardState as S
@@ -12,6 +13,7 @@ from sen_portal.state.dashboard import DashboardState as S
 def signed_in_navigation() -> tuple[rx.Component, ...]:
     return (
         rx.el.li(rx.el.span(S.display_name, class_name="header-nav-link")),
+        rx.el.li(rx.el.a("Account settings", href=routes.ACCOUNT, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),
     )
 
@@ -23,6 +25,10 @@ def dashboard_page() -> rx.Component:
             rx.fragment(
                 heading("Your dashboard"),
                 paragraph("You are signed in as ", rx.el.strong(S.email), "."),
+                paragraph(
+                    rx.el.a("Account settings", href=routes.ACCOUNT),
+                    ": your details, password, email address and authenticator app.",
+                ),
                 heading("Security", level=2, size="m"),
                 rx.el.button(
                     "Sign out of all other devices",

@@ -5,15 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
-from sen_portal.components.combobox import combobox
+from sen_portal.components.details_fields import personal_details_fields, work_details_fields
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.fields import checkbox, select_input, text_input
+from sen_portal.components.fields import checkbox, text_input
 from sen_portal.components.layout import back_link, page_shell
 from sen_portal.components.password import password_input, password_rules_checklist, show_password_toggle
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.registration import RegistrationState as S
-
-TITLES = [("", "Select a title (optional)")] + [(t, t) for t in ("Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Prof")]
 
 
 def _error(field: str) -> rx.Var:
@@ -52,24 +50,7 @@ def personal_details_page() -> rx.Component:
         _caption(1),
         heading("Your details"),
         _step_form(
-            select_input(
-                name="title",
-                label="Title (optional)",
-                value=S.title,
-                on_change=lambda value: S.set_field("title", value),
-                error=_error("title"),
-                options=TITLES,
-            ),
-            _text("first_name", "First name", autocomplete="given-name", spellcheck=False),
-            _text("last_name", "Last name", autocomplete="family-name", spellcheck=False),
-            _text(
-                "phone",
-                "Phone number",
-                hint="A UK phone number we can call you on, like 01782 234567 or 07700 900123",
-                input_type="tel",
-                autocomplete="tel",
-                width_class="input-width-10",
-            ),
+            personal_details_fields(S),
             on_submit=S.submit_personal,
         ),
     )
@@ -118,69 +99,6 @@ def account_page() -> rx.Component:
     )
 
 
-def _address_finder() -> rx.Component:
-    return rx.el.fieldset(
-        rx.el.legend("Work address", class_name="legend"),
-        text_input(
-            name="postcode",
-            label="Postcode",
-            value=S.postcode,
-            on_change=lambda value: S.set_field("postcode", value),
-            error=_error("postcode"),
-            autocomplete="postal-code",
-            width_class="input-width-10",
-        ),
-        rx.el.button("Find address", type="button", on_click=S.find_address, class_name="button button-secondary"),
-        rx.el.div(
-            rx.cond(S.address_message != "", rx.el.p(S.address_message, class_name="body")),
-            role="status",
-            aria_live="polite",
-        ),
-        rx.cond(
-            S.address_options.length() > 0,
-            rx.el.div(
-                rx.el.label("Select an address", html_for="address_select", class_name="label"),
-                rx.el.select(
-                    rx.el.option(S.address_message, value=""),
-                    rx.foreach(S.address_options, lambda a: rx.el.option(a["label"], value=a["value"])),
-                    id="address_select",
-                    value=S.selected_uprn,
-                    on_change=S.choose_address,
-                    class_name="select",
-                ),
-                class_name="form-group",
-            ),
-        ),
-        rx.cond(
-            ~S.manual_address,
-            rx.el.p(
-                rx.el.button(
-                    "Enter the address manually",
-                    type="button",
-                    on_click=S.enter_address_manually,
-                    class_name="link-button",
-                ),
-                class_name="body",
-            ),
-        ),
-        rx.cond(
-            S.show_address_fields,
-            rx.el.div(
-                _text("address_line1", "Address line 1", autocomplete="address-line1"),
-                _text("address_line2", "Address line 2 (optional)", autocomplete="address-line2"),
-                _text("address_town", "Town or city", autocomplete="address-level2"),
-                _text(
-                    "address_postcode",
-                    "Postcode of the address",
-                    autocomplete="postal-code",
-                    width_class="input-width-10",
-                ),
-            ),
-        ),
-        class_name="fieldset",
-    )
-
-
 def work_details_page() -> rx.Component:
     return page_shell(
         back_link(routes.REGISTER_ACCOUNT),
@@ -188,45 +106,7 @@ def work_details_page() -> rx.Component:
         _caption(3),
         heading("Your work"),
         _step_form(
-            combobox(
-                name="professional_role",
-                label="Professional role",
-                hint="Start typing, for example SENCO or Health visitor, then choose from the list. "
-                "If your role is not listed, choose Other.",
-                query=S.role_query,
-                options=S.role_options,
-                expanded=S.role_expanded,
-                active_index=S.role_active,
-                status=S.role_status,
-                error=_error("professional_role"),
-                on_change=S.type_role,
-                on_key_down=S.role_key,
-                on_pick=S.pick_role,
-            ),
-            rx.cond(S.role_is_other, _text("professional_role_other", "Describe your role")),
-            combobox(
-                name="organisation",
-                label="Organisation or setting",
-                hint="The school, nursery, health or social care team you work for",
-                query=S.organisation,
-                options=S.organisation_options,
-                expanded=S.organisation_expanded,
-                active_index=S.organisation_active,
-                status=S.organisation_status,
-                error=_error("organisation"),
-                on_change=S.type_organisation,
-                on_key_down=S.organisation_key,
-                on_pick=S.pick_organisation,
-            ),
-            _text("job_title", "Job title", autocomplete="organization-title"),
-            _text(
-                "work_phone",
-                "Work phone number (optional)",
-                input_type="tel",
-                autocomplete="tel",
-                width_class="input-width-10",
-            ),
-            _address_finder(),
+            work_details_fields(S),
             checkbox(
                 name="maintenance_emails",
                 label="Email me about planned maintenance of the portal",

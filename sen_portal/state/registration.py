@@ -16,12 +16,9 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import addresses, emails, lookups, passwords, postcodes, registration
+from sen_portal.services import emails, passwords, registration
 from sen_portal.state.form_errors import FormErrorsMixin
-
-ROLE_LIST = "professional_role"
-SETTING_LIST = "setting"
-OTHER_ROLE = "other"
+from sen_portal.state.work_details import WORK_TEXT_FIELDS, WorkDetailsMixin
 
 # Which step each field lives on, so the check page can send "Change" to the right place.
 PERSONAL_FIELDS = ("title", "first_name", "last_name", "phone")
@@ -40,8 +37,8 @@ WORK_FIELDS = (
 )
 
 
-class RegistrationState(FormErrorsMixin, rx.State):
-    """The professional registration journey."""
+class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
+    """The professional registration journey (work fields and their handlers come from ``WorkDetailsMixin``)."""
 
     # Personal details
     title: str = ""
@@ -56,68 +53,11 @@ class RegistrationState(FormErrorsMixin, rx.State):
     password_rules: list[dict[str, str | bool]] = []
     _password_hash: str = ""
     _hashed_for_email: str = ""
-    # Work: role type-ahead
-    role_query: str = ""
-    professional_role: str = ""
-    role_options: list[dict[str, str]] = []
-    role_expanded: bool = False
-    role_active: int = -1
-    professional_role_other: str = ""
-    # Work: organisation type-ahead (free text allowed)
-    organisation: str = ""
-    organisation_options: list[dict[str, str]] = []
-    organisation_expanded: bool = False
-    organisation_active: int = -1
-    job_title: str = ""
-    work_phone: str = ""
-    # Work address by postcode
-    postcode: str = ""
-    address_options: list[dict[str, str]] = []
-    address_message: str = ""
-    selected_uprn: str = ""
-    manual_address: bool = False
-    address_line1: str = ""
-    address_line2: str = ""
-    address_town: str = ""
-    address_postcode: str = ""
-    address_uprn: str = ""
-    _found_addresses: dict[str, dict[str, str]] = {}
     maintenance_emails: bool = False
     # Journey
     completed_steps: list[str] = []
     submitted_email: str = ""
     resend_message: str = ""
-    _suppress_next_submit: bool = False
-
-    # ---- derived display values -------------------------------------------------------
-    @rx.var
-    def role_status(self) -> str:
-        if not self.role_expanded:
-            return ""
-        count = len(self.role_options)
-        if count == 0:
-            return "No matching roles. Choose Other if your role is not listed."
-        return f"{count} suggestion{'s' if count != 1 else ''} available. Use up and down arrows to choose."
-
-    @rx.var
-    def organisation_status(self) -> str:
-        if not self.organisation_expanded:
-            return ""
-        count = len(self.organisation_options)
-        return f"{count} suggestion{'s' if count != 1 else ''} available." if count else ""
-
-    @rx.var
-    def role_is_other(self) -> bool:
-        return self.professional_role == OTHER_ROLE
-
-    @rx.var
-    def show_address_fields(self) -> bool:
-        return self.manual_address or self.selected_uprn != ""
-
-    @rx.var
-    def address_summary(self) -> str:
-        parts = [self.address_line1, self.address_line2, self.address_town, self.address_postcode]
-        return ", ".join(part for part in parts if part)
 
     # ---- generic field setters (explicit, one per field group) -------------------------
     @rx.event
@@ -196,135 +136,13 @@ class RegistrationState(FormErrorsMixin, rx.State):
         self._complete("account")
         yield rx.redirect(self._next_after("account"))
 
-    # ---- step 3: work details ------------------------------------------------------------
+    # ---- step 3: work details (type-ahead and address handlers: WorkDetailsMixin) -------------
     @rx.event
-    def type_role(self, value: str) -> None:
-        """Filter the professional roles as the user types."""
-        self.role_query = value[:100]
-        self.professional_role = ""
-        self.clear_error("professional_role")
-        with session_scope() as session:
-            found = lookups.search_lookup(session, ROLE_LIST, self.role_query, limit=10)
-        self.role_options = [{"value": option.value, "label": option.label} for option in found]
-        self.role_expanded = bool(self.role_query.strip())
-        self.role_active = 0 if self.role_options else -1
-
-    @rx.event
-    def role_key(self, key: str) -> None:
-        """Arrow keys move through suggestions, Enter picks, Escape closes."""
-        self._listbox_key("role", key)
-
-    @rx.event
-    def pick_role(self, value: str) -> None:
-        """Choose a role from the list (only listed values are accepted)."""
-        self._pick_role(value)
-
-    def _pick_role(self, value: str) -> None:
-        for option in self.role_options:
-            if option["value"] == value:
-                self.professional_role = option["value"]
-                self.role_query = option["label"]
-                self.role_expanded = False
-                self.role_active = -1
-                self.clear_error("professional_role")
-                return
-
-    @rx.event
-    def type_organisation(self, value: str) -> None:
-        """Free text, with suggestions from the settings list."""
-        self.organisation = value[:200]
-        self.clear_error("organisation")
-        with session_scope() as session:
-            found = lookups.search_lookup(session, SETTING_LIST, self.organisation, limit=8)
-        self.organisation_options = [{"value": option.label, "label": option.label} for option in found]
-        self.organisation_expanded = bool(self.organisation.strip()) and bool(self.organisation_options)
-        self.organisation_active = -1
-
-    @rx.event
-    def organisation_key(self, key: str) -> None:
-        """Arrow keys move through suggestions, Enter picks, Escape closes."""
-        self._listbox_key("organisation", key)
-
-    @rx.event
-    def pick_organisation(self, value: str) -> None:
-        """Take a suggested organisation name."""
-        self._pick_organisation(value)
-
-    def _pick_organisation(self, value: str) -> None:
-        self.organisation = value[:200]
-        self.organisation_expanded = False
-        self.organisation_active = -1
-
-    @rx.event
-    async def find_address(self):
-        """Look the postcode up and offer the addresses held for it."""
-        self.address_options = []
-        self.selected_uprn = ""
-        normalised = postcodes.normalise_postcode(self.postcode)
-        if normalised is None:
-            self.address_message = ""
-            for event in self.show_errors({"postcode": [postcodes.postcode_error(self.postcode) or ""]}):
-                yield event
-            return
-        self.postcode = normalised
-        self.clear_error("postcode")
-        try:
-            found = await asyncio.to_thread(_lookup_addresses, normalised)
-        except addresses.AddressLookupUnavailable:
-            self.address_message = "The address finder is not working at the moment. Enter the address manually."
-            self.manual_address = True
-            return
-        self.address_options = [{"value": a.uprn, "label": a.label} for a in found]
-        # Kept on the server: choosing an address must not trust address text sent by the browser.
-        self._found_addresses = {
-            a.uprn: {"line1": a.line1, "line2": a.line2, "line3": a.line3, "town": a.town, "postcode": a.postcode}
-            for a in found
-        }
-        if found:
-            self.address_message = f"{len(found)} address{'es' if len(found) != 1 else ''} found for {normalised}"
-        else:
-            self.address_message = (
-                f"We could not find any addresses for {normalised}. Check the postcode or enter the address manually."
-            )
-
-    @rx.event
-    def choose_address(self, uprn: str) -> None:
-        """Fill the address fields from the chosen address (still editable)."""
-        chosen = self._found_addresses.get(uprn)
-        if chosen is None:
-            self.selected_uprn = ""
-            return
-        self.selected_uprn = uprn
-        self.address_uprn = uprn
-        self.address_line1 = chosen["line1"]
-        self.address_line2 = ", ".join(part for part in (chosen["line2"], chosen["line3"]) if part)
-        self.address_town = chosen["town"]
-        self.address_postcode = chosen["postcode"]
-        for field in ("address_line1", "address_town", "address_postcode", "postcode"):
-            self.clear_error(field)
-
-    @rx.event
-    def enter_address_manually(self) -> None:
-        """Show the address fields for typing."""
-        self.manual_address = True
-        self.address_uprn = ""
-        self.selected_uprn = ""
-        if not self.address_postcode and postcodes.normalise_postcode(self.postcode):
-            self.address_postcode = postcodes.normalise_postcode(self.postcode) or ""
-
-    @rx.event
-    def submit_work(self, _form: dict | None = None):
+    async def submit_work(self, _form: dict | None = None):
         """Validate work details and go to the check page."""
-        if self._suppress_next_submit:
-            # Enter picked an option in a type-ahead; the browser also submitted the form.
-            self._suppress_next_submit = False
+        if self._take_suppressed_submit():
             return
-        with session_scope() as session:
-            errors = registration.validate_work_step(session, **self._work_values())
-        if not self.address_line1 and not self.show_address_fields and "address_line1" in errors:
-            # Point the user at the postcode finder first when no address has been chosen yet.
-            errors = {("postcode" if key == "address_line1" else key): value for key, value in errors.items()}
-            errors["postcode"] = ["Enter a postcode and find the address, or enter the address manually"]
+        errors = self._point_at_address_finder(await asyncio.to_thread(_validate_work, self._work_values()))
         if errors:
             return self.show_errors(errors)
         self.errors = {}
@@ -343,8 +161,7 @@ class RegistrationState(FormErrorsMixin, rx.State):
     @rx.event
     async def submit_registration(self):
         """Create the account (or quietly email the owner of an existing one) and send the link."""
-        if self._suppress_next_submit:
-            self._suppress_next_submit = False
+        if self._take_suppressed_submit():
             return
         missing = [route for step, route in _STEP_ROUTES if step not in self.completed_steps]
         if missing or not self._password_hash:
@@ -405,70 +222,20 @@ class RegistrationState(FormErrorsMixin, rx.State):
         order = [name for name, _ in _STEP_ROUTES]
         return dict(_STEP_ROUTES)[order[order.index(step) + 1]]
 
-    def _work_values(self) -> dict[str, str]:
-        return {
-            "professional_role": self.professional_role,
-            "professional_role_other": self.professional_role_other if self.professional_role == OTHER_ROLE else "",
-            "organisation": self.organisation,
-            "job_title": self.job_title,
-            "work_phone": self.work_phone,
-            "address_line1": self.address_line1,
-            "address_line2": self.address_line2,
-            "address_town": self.address_town,
-            "address_postcode": self.address_postcode,
-            "address_uprn": self.address_uprn,
-        }
-
-    def _listbox_key(self, prefix: str, key: str) -> None:
-        options: list = getattr(self, f"{prefix}_options")
-        expanded: bool = getattr(self, f"{prefix}_expanded")
-        active: int = getattr(self, f"{prefix}_active")
-        if key == "ArrowDown" and options:
-            setattr(self, f"{prefix}_expanded", True)
-            setattr(self, f"{prefix}_active", min(active + 1, len(options) - 1))
-        elif key == "ArrowUp" and options:
-            setattr(self, f"{prefix}_active", max(active - 1, 0))
-        elif key == "Escape":
-            setattr(self, f"{prefix}_expanded", False)
-            setattr(self, f"{prefix}_active", -1)
-        elif key == "Enter" and expanded and 0 <= active < len(options):
-            self._suppress_next_submit = True
-            (self._pick_role if prefix == "role" else self._pick_organisation)(options[active]["value"])
-
     def _reset_journey(self) -> None:
-        defaults = RegistrationState.get_fields()
-        for name in (*_TEXT_FIELDS, "role_query", "professional_role"):
+        for name in _TEXT_FIELDS:
             setattr(self, name, "")
-        for name in ("role_options", "organisation_options", "address_options", "completed_steps", "password_rules"):
-            setattr(self, name, [])
-        self.manual_address = False
-        self.selected_uprn = ""
-        self.address_uprn = ""
-        self.address_message = ""
+        self._clear_work_details()
+        self.completed_steps = []
+        self.password_rules = []
         self.maintenance_emails = False
         self._password_hash = ""
         self._hashed_for_email = ""
         self.errors = {}
-        del defaults
 
 
 _MAX_LENGTH = 254
-_TEXT_FIELDS = (
-    "title",
-    "first_name",
-    "last_name",
-    "phone",
-    "email",
-    "confirm_password",
-    "professional_role_other",
-    "job_title",
-    "work_phone",
-    "postcode",
-    "address_line1",
-    "address_line2",
-    "address_town",
-    "address_postcode",
-)
+_TEXT_FIELDS = ("title", "first_name", "last_name", "phone", "email", "confirm_password", *WORK_TEXT_FIELDS)
 _STEP_ROUTES = (
     ("personal", routes.REGISTER),
     ("account", routes.REGISTER_ACCOUNT),
@@ -476,9 +243,9 @@ _STEP_ROUTES = (
 )
 
 
-def _lookup_addresses(postcode: str) -> list:
+def _validate_work(values: dict[str, str]) -> dict[str, list[str]]:
     with session_scope() as session:
-        return addresses.provider_for(get_settings()).find(session, postcode)
+        return registration.validate_work_step(session, **values)
 
 
 def _register(details: registration.RegistrationDetails, ip: str) -> None:

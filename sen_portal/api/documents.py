@@ -1,0 +1,70 @@
+"""``/documents/{public_id}``: download a stored document, for its owner and council staff only.
+
+Every refusal looks like "not found" (no hint whether the document exists).
+Headers make the browser save the file rather than render it in our origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from sen_portal.api.session_cookie import token_from_cookie_header
+from sen_portal.config import get_settings
+from sen_portal.db import session_scope
+from sen_portal.models import StoredDocument, UserRole
+from sen_portal.services import documents, sessions
+
+STAFF_ROLES = {UserRole.CASEWORKER, UserRole.ADMIN}
+NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
+    settings = get_settings()
+    with session_scope() as db:
+        user = sessions.resolve(db, token=token, settings=settings)
+        if user is None or user.id is None:
+            return None
+        is_staff = user.role in STAFF_ROLES
+        user_id = user.id
+        try:
+            document, path = documents.open_for_download(
+                db,
+                settings,
+                public_id=public_id,
+                requester_user_id=user_id,
+                requester_is_staff=is_staff,
+                can_access=lambda doc: is_staff or doc.owner_user_id == user_id,
+            )
+        except documents.DocumentNotFound:
+            return None
+        return document, str(path)
+
+
+async def download(request: Request) -> Response:
+    token = token_from_cookie_header(request.headers.get("cookie", ""))
+    found = await asyncio.to_thread(_resolve, token, str(request.path_params["public_id"])[:40]) if token else None
+    if found is None:
+        return Response("Not found", status_code=404, headers=NOT_FOUND_HEADERS)
+    document, path = found
+    # RFC 6266: an ASCII fallback plus the UTF-8 name; the name was sanitised at upload.
+    ascii_name = document.original_name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(document.original_name)}"
+    return FileResponse(
+        path,
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
+
+
+def document_routes() -> list[Route]:
+    return [Route("/documents/{public_id}", download, methods=["GET"])]

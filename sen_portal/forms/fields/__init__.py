@@ -1,0 +1,1 @@
+"""Field type handlers, one module per family; registry.py gathers them into the closed set."""

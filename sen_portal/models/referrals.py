@@ -1,0 +1,77 @@
+"""Form versions (forms are data) and referrals (answers stored against the version they were given on)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from sen_portal.models.types import UTCDateTime, utcnow
+
+
+class FormVersionStatus(StrEnum):
+    DRAFT = "draft"
+    LIVE = "live"
+    ARCHIVED = "archived"
+
+
+class ReferralStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class FormVersion(SQLModel, table=True):
+    """One version of a form definition; a referral always points at the version it was answered on."""
+
+    __tablename__ = "form_version"
+    __table_args__ = (UniqueConstraint("form_key", "version", name="uq_form_version_key_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    form_key: str = Field(max_length=60, index=True)
+    version: int
+    status: str = Field(default=FormVersionStatus.DRAFT, max_length=10)
+    title: str = Field(max_length=200)
+    reference_prefix: str = Field(max_length=10)
+    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Referral(SQLModel, table=True):
+    """A request from a professional: a draft until submitted, then it gets its reference."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_owner_status", "owner_user_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Random, used in URLs: integer ids would invite guessing other people's referrals.
+    public_id: str = Field(max_length=32, sa_column_kwargs={"unique": True})
+    reference: str | None = Field(default=None, max_length=30, sa_column_kwargs={"unique": True})
+    form_version_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("form_version.id", ondelete="RESTRICT"), nullable=False)
+    )
+    # RESTRICT: a referral is a statutory record; an account with referrals is disabled, never deleted.
+    owner_user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="RESTRICT"), nullable=False)
+    )
+    status: str = Field(default=ReferralStatus.DRAFT, max_length=30)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    completed_sections: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Denormalised from the answers for the staff inbox (search by name) and for duplicate checks.
+    child_name: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The last number handed out per prefix and year (EHC-2026-000123)."""
+
+    __tablename__ = "reference_counter"
+
+    prefix: str = Field(max_length=10, primary_key=True)
+    year: int = Field(primary_key=True)
+    last_number: int = Field(default=0)

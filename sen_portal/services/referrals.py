@@ -1,0 +1,271 @@
+"""Referrals: drafts saved section by section, and an idempotent, atomic submit.
+
+A draft stays on the form version it was started on, so publishing a new
+version never breaks it. Answers are stored as JSON keyed by the fields'
+stable names. Every function checks ownership itself: callers pass the
+signed-in user's id and get ``ReferralNotFound`` for anything not theirs
+(the same answer as for something that does not exist).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from sen_portal import routes
+from sen_portal.config import Settings
+from sen_portal.email.referral_emails import referral_submitted_email
+from sen_portal.forms import FormDefinition, clean, load_definition, validate
+from sen_portal.models import FormVersion, ReferenceCounter, Referral, UserAccount
+from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
+from sen_portal.routes import absolute_url
+from sen_portal.services import lookups
+from sen_portal.services.branding import branding
+from sen_portal.services.clock import Clock, system_clock
+from sen_portal.services.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+Errors = dict[str, list[str]]
+
+
+class ReferralNotFound(LookupError):
+    """No such referral for this user (never says which)."""
+
+
+class ReferralInvalid(ValueError):
+    def __init__(self, errors: Errors) -> None:
+        super().__init__("referral answers are not valid")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ReferralSummary:
+    public_id: str
+    reference: str
+    title: str
+    status: str
+    child_name: str
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+
+
+# ---- form versions ------------------------------------------------------------------------------
+
+
+def definition_of(version: FormVersion) -> FormDefinition:
+    return load_definition(version.definition)
+
+
+def live_version(session: Session, *, form_key: str) -> FormVersion | None:
+    return session.exec(
+        select(FormVersion).where(FormVersion.form_key == form_key, FormVersion.status == FormVersionStatus.LIVE)
+    ).first()
+
+
+def live_forms(session: Session) -> list[FormVersion]:
+    return list(
+        session.exec(
+            select(FormVersion).where(FormVersion.status == FormVersionStatus.LIVE).order_by(FormVersion.title)
+        )
+    )
+
+
+def install_form(session: Session, *, definition: Mapping[str, Any], clock: Clock = system_clock) -> FormVersion | None:
+    """Make a shipped definition live unless that form already has a version (idempotent seed)."""
+    parsed = load_definition(dict(definition))  # refuses a broken definition before anything is written
+    existing = session.exec(select(FormVersion).where(FormVersion.form_key == parsed.key)).first()
+    if existing is not None:
+        return None
+    version = FormVersion(
+        form_key=parsed.key,
+        version=parsed.version,
+        status=FormVersionStatus.LIVE,
+        title=parsed.title,
+        reference_prefix=parsed.reference_prefix,
+        definition=dict(definition),
+        created_at=clock(),
+        published_at=clock(),
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def lookup_values(session: Session) -> dict[str, dict[str, str]]:
+    """Every lookup list as value -> label: the allowed values for validation, the labels for display."""
+    return {key: {o.value: o.label for o in lookups.active_options(session, key)} for key in lookups.SHIPPED_LISTS}
+
+
+# ---- drafts -------------------------------------------------------------------------------------
+
+
+def start_draft(
+    session: Session,
+    *,
+    user_id: int,
+    form_key: str,
+    prefill: Mapping[str, Any] | None = None,
+    clock: Clock = system_clock,
+) -> Referral:
+    version = live_version(session, form_key=form_key)
+    if version is None:
+        raise ReferralNotFound(form_key)
+    now = clock()
+    referral = Referral(
+        public_id=secrets.token_urlsafe(16),
+        form_version_id=version.id or 0,
+        owner_user_id=user_id,
+        answers=dict(prefill or {}),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(referral)
+    session.flush()
+    log.info("referral %s: draft started by user %s on %s v%s", referral.id, user_id, form_key, version.version)
+    return referral
+
+
+def get_own(session: Session, *, user_id: int, public_id: str) -> tuple[Referral, FormVersion]:
+    referral = session.exec(select(Referral).where(Referral.public_id == (public_id or "")[:32])).first()
+    if referral is None or referral.owner_user_id != user_id:
+        raise ReferralNotFound(public_id)
+    version = session.get(FormVersion, referral.form_version_id)
+    assert version is not None  # RESTRICT keeps it
+    return referral, version
+
+
+def save_section(
+    session: Session,
+    *,
+    user_id: int,
+    public_id: str,
+    section_key: str,
+    answers: Mapping[str, Any],
+    clock: Clock = system_clock,
+) -> Errors:
+    """Store a section's answers (even with errors: nothing typed is lost) and return the errors."""
+    referral, version = get_own(session, user_id=user_id, public_id=public_id)
+    if referral.status != ReferralStatus.DRAFT:
+        return {"_form": ["This request has been sent and can no longer be changed"]}
+    definition = definition_of(version)
+    section = next((s for s in definition.sections if s.key == section_key), None)
+    if section is None:
+        raise ReferralNotFound(section_key)
+    allowed = _field_names(section)
+    merged = dict(referral.answers)
+    merged.update({name: value for name, value in answers.items() if name in allowed})
+    errors = validate(definition, merged, section_key=section_key, lookups=lookup_values(session))
+    completed = [key for key in referral.completed_sections if key != section_key]
+    if not errors:
+        completed.append(section_key)
+    referral.answers = merged
+    referral.completed_sections = completed
+    referral.child_name = _child_name(merged)
+    referral.updated_at = clock()
+    session.add(referral)
+    session.flush()
+    return errors
+
+
+def submit(session: Session, *, user_id: int, public_id: str, settings: Settings, clock: Clock = system_clock) -> str:
+    """Send the request: validate everything, assign the reference, queue the confirmation email.
+
+    Idempotent: submitting an already-submitted referral returns its reference and
+    does nothing else. Atomic: the caller's transaction holds the status change,
+    the reference and the outbox email, so an error anywhere leaves none of them.
+    """
+    referral, version = get_own(session, user_id=user_id, public_id=public_id)
+    if referral.status != ReferralStatus.DRAFT:
+        return referral.reference or ""
+    definition = definition_of(version)
+    errors = validate(definition, referral.answers, lookups=lookup_values(session))
+    if errors:
+        raise ReferralInvalid(errors)
+    now = clock()
+    reference = next_reference(session, prefix=version.reference_prefix, year=now.year)
+    # The conditional update makes a double click (two submits racing) produce one referral.
+    claimed = session.execute(
+        update(Referral)
+        .where(col(Referral.id) == referral.id, col(Referral.status) == ReferralStatus.DRAFT)
+        .values(
+            status=ReferralStatus.SUBMITTED,
+            reference=reference,
+            answers=clean(definition, referral.answers),
+            submitted_at=now,
+            updated_at=now,
+        )
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        session.refresh(referral)
+        return referral.reference or ""
+    owner = session.get(UserAccount, user_id)
+    assert owner is not None
+    enqueue(
+        session,
+        referral_submitted_email(
+            to=owner.email,
+            reference=reference,
+            form_title=version.title,
+            link=absolute_url(settings, routes.MY_REFERRALS),
+            branding=branding(settings),
+        ),
+        clock=clock,
+    )
+    session.flush()
+    log.info("referral %s: submitted as %s", referral.id, reference)
+    return reference
+
+
+def list_own(session: Session, *, user_id: int) -> list[ReferralSummary]:
+    rows = session.exec(
+        select(Referral, FormVersion)
+        .join(FormVersion, col(FormVersion.id) == col(Referral.form_version_id))
+        .where(Referral.owner_user_id == user_id)
+        .order_by(col(Referral.updated_at).desc())
+    ).all()
+    return [
+        ReferralSummary(
+            public_id=r.public_id,
+            reference=r.reference or "",
+            title=v.title,
+            status=r.status,
+            child_name=r.child_name,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            submitted_at=r.submitted_at,
+        )
+        for r, v in rows
+    ]
+
+
+def next_reference(session: Session, *, prefix: str, year: int) -> str:
+    """``EHC-2026-000123``: one counter row per prefix and year, locked while it is bumped."""
+    statement = select(ReferenceCounter).where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    counter = session.exec(statement).first()
+    if counter is None:
+        counter = ReferenceCounter(prefix=prefix, year=year, last_number=0)
+    counter.last_number += 1
+    session.add(counter)
+    session.flush()
+    return f"{prefix}-{year}-{counter.last_number:06d}"
+
+
+def _field_names(section: Any) -> set[str]:
+    return {field.name for field in section.fields if getattr(field, "name", None)}
+
+
+def _child_name(answers: Mapping[str, Any]) -> str:
+    parts = [str(answers.get("child_first_name", "")).strip(), str(answers.get("child_last_name", "")).strip()]
+    return " ".join(part for part in parts if part)[:200]

@@ -1,0 +1,245 @@
+"""Changing the password (/account/password) and the email address (/account/email, then the emailed link).
+
+Both ask for the current password, checked by the services against the same
+failure count and lock as the sign-in page. The new password is checked against
+the policy and hashed here, off the event loop; the plain passwords leave state as
+soon as they have been used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from sen_portal.api.session_cookie import token_from_cookie_header
+from sen_portal.config import get_settings
+from sen_portal.db import session_scope
+from sen_portal.services import account, emails, passwords
+from sen_portal.services.email_change import SAME_ADDRESS, TOO_MANY_REQUESTS
+from sen_portal.services.email_tokens import LinkStatus
+from sen_portal.state.account import load_profile
+from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
+from sen_portal.state.form_errors import FormErrorsMixin
+
+_MAX_PASSWORD = 1000
+
+
+def _rules(password: str, context: list[str]) -> list[dict[str, str | bool]]:
+    return [{"label": r.label, "met": r.met} for r in passwords.password_rule_status(password, context_words=context)]
+
+
+class ChangePasswordState(FormErrorsMixin, AuthState):
+    """Current password, new password (with the live checklist) and its confirmation."""
+
+    done: bool = False
+    current_password: str = ""
+    password: str = ""
+    confirm_password: str = ""
+    show_password: bool = False
+    password_rules: list[dict[str, str | bool]] = []
+    _context: list[str] = []
+
+    @rx.event
+    async def load(self):
+        """A fresh form for the signed-in user."""
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            return sign_in_redirect(self.router.url.path)
+        profile = await asyncio.to_thread(load_profile, user.id)
+        self.signed_in = True
+        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
+        self._context = profile.context_words
+        self.done = False
+        self.current_password = ""
+        self.password = ""
+        self.confirm_password = ""
+        self.show_password = False
+        self.errors = {}
+        self.password_rules = _rules("", self._context)
+        return None
+
+    @rx.event
+    def set_current_password(self, value: str) -> None:
+        """Current password field."""
+        self.current_password = str(value)[:_MAX_PASSWORD]
+        self.clear_error("current_password")
+
+    @rx.event
+    def set_password(self, value: str) -> None:
+        """New password, with the live checklist."""
+        self.password = str(value)[:_MAX_PASSWORD]
+        self.clear_error("password")
+        self.password_rules = _rules(self.password, self._context)
+
+    @rx.event
+    def set_confirm_password(self, value: str) -> None:
+        """Confirmation field."""
+        self.confirm_password = str(value)[:_MAX_PASSWORD]
+        self.clear_error("confirm_password")
+
+    @rx.event
+    def toggle_show_password(self) -> None:
+        """Show or hide the new password as typed."""
+        self.show_password = not self.show_password
+
+    @rx.event
+    async def save(self, _form: dict | None = None):
+        """Check the new password, hash it off the event loop, then let the service check the current one."""
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            yield sign_in_redirect(self.router.url.path)
+            return
+        errors: dict[str, list[str]] = {}
+        if not self.current_password:
+            errors["current_password"] = ["Enter your current password"]
+        problems = passwords.password_errors(self.password, context_words=self._context)
+        if problems:
+            errors["password"] = problems[:1]
+        elif passwords.normalise(self.confirm_password) != passwords.normalise(self.password):
+            errors["confirm_password"] = ["Passwords do not match"]
+        if errors:
+            for event in self.show_errors(errors):
+                yield event
+            return
+        current, new = self.current_password, self.password
+        self.current_password = ""
+        self.password = ""
+        self.confirm_password = ""
+        new_hash = await asyncio.to_thread(
+            passwords.hash_password, new, pepper=passwords.password_pepper(get_settings())
+        )
+        keep = token_from_cookie_header(self.router.headers.cookie)
+        problems = await asyncio.to_thread(_change_password, user.id, current, new_hash, keep)
+        if problems:
+            for event in self.show_errors({"current_password": problems}):
+                yield event
+            return
+        self.errors = {}
+        self.password_rules = _rules("", self._context)
+        self.done = True
+
+
+def _change_password(user_id: int, current: str, new_hash: str, keep_token: str) -> list[str]:
+    with session_scope() as db:
+        return account.change_password(
+            db,
+            user_id=user_id,
+            current_password=current,
+            new_password_hash=new_hash,
+            keep_session_token=keep_token or None,
+            settings=get_settings(),
+        )
+
+
+class ChangeEmailState(FormErrorsMixin, AuthState):
+    """The new address and the current password; the change waits for the new address to confirm."""
+
+    current_email: str = ""
+    pending_email: str = ""
+    new_email: str = ""
+    current_password: str = ""
+    sent_to: str = ""
+
+    @rx.event
+    async def load(self):
+        """A fresh form for the signed-in user."""
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            return sign_in_redirect(self.router.url.path)
+        profile = await asyncio.to_thread(load_profile, user.id)
+        self.signed_in = True
+        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
+        self.current_email = profile.email
+        self.pending_email = profile.pending_email
+        self.new_email = ""
+        self.current_password = ""
+        self.sent_to = ""
+        self.errors = {}
+        return None
+
+    @rx.event
+    def set_new_email(self, value: str) -> None:
+        """New email address field."""
+        self.new_email = str(value)[:254]
+        self.clear_error("new_email")
+
+    @rx.event
+    def set_current_password(self, value: str) -> None:
+        """Current password field."""
+        self.current_password = str(value)[:_MAX_PASSWORD]
+        self.clear_error("current_password")
+
+    @rx.event
+    async def save(self, _form: dict | None = None):
+        """Ask the service to email a confirmation link to the new address (and tell the old one)."""
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            yield sign_in_redirect(self.router.url.path)
+            return
+        errors: dict[str, list[str]] = {}
+        email_problem = emails.email_error(self.new_email)
+        if email_problem:
+            errors["new_email"] = [email_problem]
+        if not self.current_password:
+            errors["current_password"] = ["Enter your current password"]
+        if errors:
+            for event in self.show_errors(errors):
+                yield event
+            return
+        new_email, current = self.new_email, self.current_password
+        self.current_password = ""
+        problems = await asyncio.to_thread(_request_change, user.id, new_email, current)
+        if problems:
+            field = "new_email" if problems[0] in (SAME_ADDRESS, TOO_MANY_REQUESTS) else "current_password"
+            for event in self.show_errors({field: problems}):
+                yield event
+            return
+        self.errors = {}
+        self.sent_to = emails.normalise_email(new_email) or new_email
+        self.new_email = ""
+
+
+def _request_change(user_id: int, new_email: str, current: str) -> list[str]:
+    with session_scope() as db:
+        return account.request_email_change(
+            db, user_id=user_id, new_email=new_email, current_password=current, settings=get_settings()
+        )
+
+
+class ConfirmEmailChangeState(rx.State):
+    """The emailed link: look on load, change only on the button (mail scanners open links).
+
+    ``status``: checking | valid | changed | expired | used | invalid.
+    """
+
+    status: str = "checking"
+    _token: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        """Say what the link would do, changing nothing."""
+        self._token = self.router.url.query_parameters.get("token", "")[:200]
+        self.status = "checking"
+        status = await asyncio.to_thread(_check_link, self._token)
+        self.status = status.value
+
+    @rx.event
+    async def confirm(self) -> None:
+        """Use the link: the new address becomes the account's."""
+        status = await asyncio.to_thread(_confirm_link, self._token)
+        self.status = "changed" if status == LinkStatus.VALID else status.value
+
+
+def _check_link(token: str) -> LinkStatus:
+    with session_scope() as db:
+        return account.check_email_change_link(db, token=token)
+
+
+def _confirm_link(token: str) -> LinkStatus:
+    with session_scope() as db:
+        return account.confirm_email_change(db, token=token)

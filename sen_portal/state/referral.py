@@ -1,0 +1,315 @@
+"""The request journey: any live form, drawn section by section from its definition.
+
+Every handler re-checks the session and passes the signed-in user's id to the
+service, which refuses anything the user does not own: a page URL or a
+hand-made event naming someone else's request gets "not found".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import reflex as rx
+from reflex_base.utils.form import FormData
+
+from sen_portal import routes
+from sen_portal.config import get_settings
+from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, render_plan, set_answer, steps
+from sen_portal.services import referral_journey as journey
+from sen_portal.services import referrals
+from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn, sign_in_redirect
+from sen_portal.state.form_errors import FormErrorsMixin
+
+log = logging.getLogger(__name__)
+
+
+class ReferralState(FormErrorsMixin, AuthState):
+    """One request being filled in (or read back)."""
+
+    referral_id: str = ""
+    not_found: bool = False
+    form_title: str = ""
+    section_key: str = ""
+    section_title: str = ""
+    section_description: str = ""
+    step_number: int = 0
+    step_count: int = 0
+    plan: list[dict[str, Any]] = []
+    summary: list[dict[str, str]] = []
+    documents: list[dict[str, str]] = []
+    document_slots: list[dict[str, str]] = []
+    upload_slot: str = ""
+    upload_message: str = ""
+    uploading: bool = False
+    reference: str = ""
+    status: str = ""
+    _answers: dict[str, Any] = {}
+    _errors: dict[str, list[str]] = {}
+
+    # ---- helpers ------------------------------------------------------------------------------
+    async def _user_or_redirect(self) -> CurrentUser | None:
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            return None
+        self.signed_in = True
+        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
+        return user
+
+    def _query(self, key: str) -> str:
+        return self.router.url.query_parameters.get(key, "")[:64]
+
+    def _show(self, view: journey.SectionView) -> None:
+        self.not_found = False
+        self.form_title = view.form_title
+        self.section_key = view.section_key
+        self.section_title = view.section_title
+        self.section_description = view.section_description
+        self.step_number = view.step_number
+        self.step_count = view.step_count
+        self.status = view.status
+        self._answers = view.answers
+        self.documents = view.documents
+        self.document_slots = view.document_slots
+        if not self.upload_slot and view.document_slots:
+            self.upload_slot = view.document_slots[0]["value"]
+        self._replan(view.definition, view.lookups)
+
+    def _replan(self, definition: FormDefinition, lookups: dict[str, dict[str, str]]) -> None:
+        self.plan = render_plan(definition, self.section_key, self._answers, errors=self._errors, lookups=lookups)
+
+    def _not_found(self) -> None:
+        self.not_found = True
+        self.plan = []
+        self.summary = []
+
+    # ---- starting and loading -----------------------------------------------------------------
+    @rx.event
+    async def start(self):
+        """/requests/new?form=KEY: start a draft pre-filled from the account, go to its first section."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return sign_in_redirect(self.router.url.path)
+        form_key = self._query("form") or "ehc_needs_assessment"
+        try:
+            public_id, first_section = await asyncio.to_thread(journey.start, user.id, form_key)
+        except referrals.ReferralNotFound:
+            self._not_found()
+            return None
+        return rx.redirect(f"{routes.REFERRAL_SECTION}?id={public_id}&section={first_section}")
+
+    @rx.event
+    async def load_section(self):
+        """/requests/section?id=..&section=..: draw the section from the draft's own form version."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return sign_in_redirect(self.router.url.path)
+        self.referral_id = self._query("id")
+        self._errors = {}
+        self.errors = {}
+        self.upload_message = ""
+        try:
+            view = await asyncio.to_thread(journey.section_view, user.id, self.referral_id, self._query("section"))
+        except referrals.ReferralNotFound:
+            self._not_found()
+            return None
+        if view.status != "draft":
+            return rx.redirect(f"{routes.REFERRAL_VIEW}?id={self.referral_id}")
+        self._show(view)
+        return None
+
+    # ---- answering ------------------------------------------------------------------------------
+    @rx.event
+    async def set_value(self, path: str, value: str) -> None:
+        """A text answer left its field: keep the server copy current (nothing is saved yet)."""
+        await self._apply(path, value, replan=False)
+
+    @rx.event
+    async def choose(self, path: str, value: str) -> None:
+        """A choice changed: re-plan at once so dependent questions show or hide."""
+        await self._apply(path, value, replan=True)
+
+    async def _apply(self, path: str, value: Any, *, replan: bool) -> None:
+        user = await self._user_or_redirect()
+        if user is None or not self.section_key:
+            return
+        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        try:
+            self._answers = set_answer(definition, self._answers, str(path)[:200], _as_answer(value))
+        except (ValueError, KeyError, IndexError, TypeError):
+            return  # a hand-made event naming a field the form does not have
+        if replan:
+            self._replan(definition, lookups)
+
+    @rx.event
+    async def add_item(self, group: str) -> None:
+        """ "Add another ..." in a repeatable group."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return
+        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        try:
+            self._answers = add_group_item(definition, self._answers, group)
+        except (ValueError, KeyError):
+            return
+        self._replan(definition, lookups)
+
+    @rx.event
+    async def remove_item(self, group: str, index: int) -> None:
+        """Remove one item of a repeatable group."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return
+        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        try:
+            self._answers = remove_group_item(definition, self._answers, group, int(index))
+        except (ValueError, KeyError, IndexError):
+            return
+        self._replan(definition, lookups)
+
+    @rx.event
+    async def save_and_continue(self, form_data: FormData):
+        """Save the section (even with errors: nothing is lost), then show errors or go on."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return sign_in_redirect(self.router.url.path)
+        try:
+            result = await asyncio.to_thread(
+                journey.save, user.id, self.referral_id, self.section_key, self._answers, _form_entries(form_data)
+            )
+        except referrals.ReferralNotFound:
+            self._not_found()
+            return None
+        self._answers = result.answers
+        self._errors = result.errors
+        if result.errors:
+            self._replan(result.definition, result.lookups)
+            return self.show_errors(result.errors)
+        self.errors = {}
+        target = (
+            f"{routes.REFERRAL_SECTION}?id={self.referral_id}&section={result.next_section}"
+            if result.next_section
+            else f"{routes.REFERRAL_CHECK}?id={self.referral_id}"
+        )
+        return rx.redirect(target)
+
+    # ---- documents ------------------------------------------------------------------------------
+    @rx.event
+    def choose_upload_slot(self, slot: str) -> None:
+        """Which document slot the next upload goes into."""
+        if any(option["value"] == slot for option in self.document_slots):
+            self.upload_slot = slot
+
+    @rx.event(background=True)
+    async def upload(self, chunks: rx.UploadChunkIterator):
+        """Stream the chosen file to the document store, counting bytes as they arrive."""
+        async with self:
+            user = await self._user_or_redirect()
+            referral_id, slot = self.referral_id, self.upload_slot
+            self.uploading = True
+            self.upload_message = ""
+        if user is None:
+            async with self:
+                self.uploading = False
+            return
+        outcome = await journey.receive_upload(user.id, referral_id, slot, chunks)
+        async with self:
+            self.uploading = False
+            self.upload_message = outcome.message
+            if outcome.documents is not None:
+                self.documents = outcome.documents
+            self.errors = {"upload": outcome.message} if outcome.refused else {}
+
+    @rx.event
+    async def remove_document(self, document_id: str) -> None:
+        """Remove an uploaded file before the request is sent."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return
+        try:
+            self.documents = await asyncio.to_thread(
+                journey.remove_document, user.id, self.referral_id, str(document_id)[:40]
+            )
+        except referrals.ReferralNotFound:
+            return
+        self.upload_message = "The file has been removed."
+
+    # ---- check, submit, read back ---------------------------------------------------------------------
+    @rx.event
+    async def load_check(self):
+        """Check your answers."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return sign_in_redirect(self.router.url.path)
+        self.referral_id = self._query("id")
+        self.errors = {}
+        try:
+            check = await asyncio.to_thread(journey.check_view, user.id, self.referral_id)
+        except referrals.ReferralNotFound:
+            self._not_found()
+            return None
+        self.not_found = False
+        self.form_title = check.form_title
+        self.summary = check.rows
+        self.status = check.status
+        return None
+
+    @rx.event
+    async def submit(self, _form: dict | None = None):
+        """Send the request (idempotent: a double click sends one)."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return sign_in_redirect(self.router.url.path)
+        try:
+            reference = await asyncio.to_thread(journey.submit, user.id, self.referral_id, get_settings())
+        except referrals.ReferralNotFound:
+            self._not_found()
+            return None
+        except referrals.ReferralInvalid as invalid:
+            first = next(iter(invalid.errors))
+            section = await asyncio.to_thread(journey.section_of, user.id, self.referral_id, first)
+            return rx.redirect(f"{routes.REFERRAL_SECTION}?id={self.referral_id}&section={section}")
+        self.reference = reference
+        return rx.redirect(f"{routes.REFERRAL_CONFIRMATION}?id={self.referral_id}")
+
+    @rx.event
+    async def load_view(self):
+        """A submitted request read back (also the confirmation page)."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return sign_in_redirect(self.router.url.path)
+        self.referral_id = self._query("id")
+        try:
+            check = await asyncio.to_thread(journey.check_view, user.id, self.referral_id)
+        except referrals.ReferralNotFound:
+            self._not_found()
+            return None
+        self.not_found = False
+        self.form_title = check.form_title
+        self.summary = check.rows
+        self.status = check.status
+        self.reference = check.reference
+        self.documents = check.documents
+        return None
+
+
+def _as_answer(value: Any) -> Any:
+    if isinstance(value, str):
+        return value[:20_000]
+    if isinstance(value, list):
+        return [str(item)[:500] for item in value[:100]]
+    return value
+
+
+def _form_entries(form_data: FormData) -> dict[str, list[str]]:
+    """Every submitted value per name (checkboxes share a name)."""
+    entries: dict[str, list[str]] = {}
+    for name, value in form_data.multi_items():
+        if isinstance(value, str) and len(entries) < 500:
+            entries.setdefault(str(name)[:200], []).append(value[:20_000])
+    return entries
+
+
+__all__ = ["ReferralState", "steps"]
