@@ -199,6 +199,37 @@ def check_form(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "publish-form",
+    "Publish a form definition (YAML) as the new live version of its form.",
+    lambda p: p.add_argument(
+        "path", help="a YAML file, e.g. a copy of sen_portal/forms/definitions/ehc_needs_assessment.yaml"
+    ),
+)
+def publish_form(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.db import session_scope
+    from sen_portal.forms import FormDefinitionError
+    from sen_portal.forms.loading import parse_definition_text
+    from sen_portal.services.referrals import publish_version
+
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"No such file: {path}", file=sys.stderr)
+        return 1
+    try:
+        data = parse_definition_text(path.read_bytes())
+        with session_scope() as session:
+            version = publish_version(session, definition=data)
+            key, number = version.form_key, version.version
+    except FormDefinitionError as error:
+        print(f"The definition was not published: {error}", file=sys.stderr)
+        return 1
+    print(f"Published {key} version {number}. New requests use it at once; drafts keep their version.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m sen_portal.cli", description=__doc__.splitlines()[0])

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sen_portal.forms.conditions import is_visible
-from sen_portal.forms.fields.common import CheckContext, Invalid, message, plural
+from sen_portal.forms.fields.common import CheckContext, Invalid, Lookups, clean_line, message, plural
 from sen_portal.forms.registry import REGISTRY
 from sen_portal.forms.schema import GROUP_HARD_LIMIT, FormDefinition, GroupField, Section
 
@@ -47,9 +47,15 @@ def evaluate(
     *,
     context: CheckContext | None = None,
     check_sections: Collection[str] = (),
+    lookups: Lookups | None = None,
 ) -> list[Evaluated]:
-    """The visible fields of the whole form, in order; with ``context``, errors for ``check_sections``."""
+    """The visible fields of the whole form, in order; with ``context``, errors for ``check_sections``.
+
+    ``lookups`` with value -> label mappings let a lookup list's label, typed
+    out in full, count as its value (see ``_lookup_value``).
+    """
     answers = answers if isinstance(answers, Mapping) else {}
+    lookups = lookups or {}
     top_fields = {f.name: f for section in definition.sections for f in section.fields}
     values: dict[str, Any] = {}
     visited: list[Evaluated] = []
@@ -60,19 +66,33 @@ def evaluate(
                 continue
             raw = answers.get(item.name)
             if isinstance(item, GroupField):
-                visited.append(_group(item, raw, section, values, top_fields, checking))
+                visited.append(_group(item, raw, section, values, top_fields, checking, lookups))
                 continue
             evaluated = Evaluated(path=item.name, section=section, field=item, raw=raw)
             if REGISTRY[item.type].kind == "answer":
-                evaluated.value, evaluated.errors = _answer(item, raw, checking)
+                evaluated.value, evaluated.errors = _answer(item, raw, checking, lookups)
                 if evaluated.value is not None:
                     values[item.name] = evaluated.value
             visited.append(evaluated)
     return visited
 
 
-def _answer(item: Any, raw: Any, context: CheckContext | None) -> tuple[Any, list[str]]:
+def _lookup_value(item: Any, raw: Any, lookups: Lookups) -> Any:
+    """The value whose label ``raw`` spells out, for fields on a lookup list; else ``raw`` as it is.
+
+    A type-ahead offers labels, so a label can arrive where a value belongs
+    (typed in full, or picked by a browser's own suggestion list).
+    """
+    labels = lookups.get(getattr(item, "lookup", None) or "")
+    if not isinstance(labels, Mapping) or not isinstance(raw, str) or raw in labels:
+        return raw
+    wanted = clean_line(raw).casefold()
+    return next((value for value, label in labels.items() if str(label).casefold() == wanted), raw)
+
+
+def _answer(item: Any, raw: Any, context: CheckContext | None, lookups: Lookups) -> tuple[Any, list[str]]:
     handler = REGISTRY[item.type]
+    raw = _lookup_value(item, raw, lookups)
     value = None
     if not handler.is_empty(raw):
         try:
@@ -94,6 +114,7 @@ def _group(
     outer_values: Mapping[str, Any],
     outer_fields: Mapping[str, Any],
     context: CheckContext | None,
+    lookups: Lookups,
 ) -> Evaluated:
     raw_items = raw[:GROUP_HARD_LIMIT] if isinstance(raw, list) else []
     member_fields = {member.name: member for member in group.fields}
@@ -110,7 +131,7 @@ def _group(
             entry = Evaluated(path=path, section=section, field=member, raw=given.get(member.name))
             entry.group_label = f"{group.item_label} {index + 1}"
             if REGISTRY[member.type].kind == "answer":
-                entry.value, entry.errors = _answer(member, entry.raw, context)
+                entry.value, entry.errors = _answer(member, entry.raw, context, lookups)
                 if entry.value is not None:
                     local[member.name] = entry.value
             members.append(entry)

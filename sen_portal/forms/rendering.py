@@ -87,6 +87,8 @@ def render_plan(
 
     ``answers`` are the raw answers being edited (what the user typed is shown
     back, even when invalid) or stored ones; ``errors`` comes from validate().
+    ``lookups`` fills the options of lookup-backed fields: pass value -> label
+    dicts in display order (e.g. from ``services.lookups.active_options``).
     Visibility follows the answers, so re-plan after each change for live reveals.
     """
     definition.section(section_key)  # KeyError for a section the form does not have
@@ -165,8 +167,11 @@ def _options(field: Any, value: Any, lookups: Lookups) -> list[dict[str, Any]]:
         pairs = [(o.value, o.label, o.hint) for o in field.options]
     elif getattr(field, "lookup", None) and field.lookup in lookups:
         values: Collection[str] = lookups[field.lookup]
-        labels = values if isinstance(values, Mapping) else {v: v for v in values}
-        pairs = [(v, str(labels[v]), "") for v in values]
+        if isinstance(values, Mapping):  # value -> label, in display order: the useful kind
+            pairs = [(v, str(label), "") for v, label in values.items()]
+        else:  # bare values (a set has no order of its own, so sort it for a stable page)
+            ordered = values if isinstance(values, list | tuple) else sorted(values)
+            pairs = [(v, v, "") for v in ordered]
     else:
         return []
     return [{"value": v, "label": label, "hint": hint, "selected": v in chosen} for v, label, hint in pairs]

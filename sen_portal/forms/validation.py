@@ -17,6 +17,7 @@ from sen_portal.forms.registry import REGISTRY
 from sen_portal.forms.schema import FormDefinition, GroupField, Section
 
 Errors = dict[str, list[str]]
+DOCUMENT_TYPE_LIST = "document_type"  # the lookup list that document slots' document_type values come from
 
 
 class MissingLookupListError(ValueError):
@@ -46,7 +47,7 @@ def validate(
     context = CheckContext(today=today or council_today(), lookups=lookups)
     errors: Errors = {}
     checked = {section.key for section in sections}
-    for evaluated in evaluate(definition, answers, context=context, check_sections=checked):
+    for evaluated in evaluate(definition, answers, context=context, check_sections=checked, lookups=lookups):
         if evaluated.errors:
             errors[evaluated.path] = evaluated.errors
         for members in evaluated.items:
@@ -56,8 +57,13 @@ def validate(
     return errors
 
 
-def clean(definition: FormDefinition, answers: Mapping[str, Any] | None) -> dict[str, Any]:
+def clean(
+    definition: FormDefinition, answers: Mapping[str, Any] | None, *, lookups: Lookups | None = None
+) -> dict[str, Any]:
     """The answers to store: visible fields only, each in its normalised form, nothing unknown.
+
+    With ``lookups`` (value -> label dicts), a lookup list's label typed out in
+    full is stored as its value, so reports can count by value.
 
     Hidden fields' answers, keys the form does not have and answers that cannot
     be read as their type are dropped; readable answers that break a rule (too
@@ -65,7 +71,9 @@ def clean(definition: FormDefinition, answers: Mapping[str, Any] | None) -> dict
     ``clean(clean(a)) == clean(a)``.
     """
     return {
-        evaluated.path: evaluated.value for evaluated in evaluate(definition, answers) if evaluated.value is not None
+        evaluated.path: evaluated.value
+        for evaluated in evaluate(definition, answers, lookups=lookups)
+        if evaluated.value is not None
     }
 
 
@@ -89,6 +97,3 @@ def lookup_keys(
                 if not checked_only and leaf.type == "document_slot":
                     keys.add(DOCUMENT_TYPE_LIST)
     return keys
-
-
-DOCUMENT_TYPE_LIST = "document_type"  # the lookup list that document slots' document_type values come from

@@ -100,6 +100,37 @@ def install_form(session: Session, *, definition: Mapping[str, Any], clock: Cloc
     return version
 
 
+def publish_version(session: Session, *, definition: Mapping[str, Any], clock: Clock = system_clock) -> FormVersion:
+    """Make ``definition`` the live version of its form (next version number); the old live one is archived.
+
+    Drafts keep the version they were started on, and submitted referrals always
+    render with their own, so publishing never breaks anything in flight.
+    """
+    parsed = load_definition(dict(definition))
+    versions = list(session.exec(select(FormVersion).where(FormVersion.form_key == parsed.key)))
+    number = max((v.version for v in versions), default=0) + 1
+    now = clock()
+    for version in versions:
+        if version.status == FormVersionStatus.LIVE:
+            version.status = FormVersionStatus.ARCHIVED
+            session.add(version)
+    data = {**dict(definition), "version": number}
+    published = FormVersion(
+        form_key=parsed.key,
+        version=number,
+        status=FormVersionStatus.LIVE,
+        title=parsed.title,
+        reference_prefix=parsed.reference_prefix,
+        definition=data,
+        created_at=now,
+        published_at=now,
+    )
+    session.add(published)
+    session.flush()
+    log.info("form %s: version %s published", parsed.key, number)
+    return published
+
+
 def lookup_values(session: Session) -> dict[str, dict[str, str]]:
     """Every lookup list as value -> label: the allowed values for validation, the labels for display."""
     return {key: {o.value: o.label for o in lookups.active_options(session, key)} for key in lookups.SHIPPED_LISTS}
@@ -187,7 +218,8 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
     if referral.status != ReferralStatus.DRAFT:
         return referral.reference or ""
     definition = definition_of(version)
-    errors = validate(definition, referral.answers, lookups=lookup_values(session))
+    known = lookup_values(session)
+    errors = validate(definition, referral.answers, lookups=known)
     if errors:
         raise ReferralInvalid(errors)
     now = clock()
@@ -199,7 +231,7 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         .values(
             status=ReferralStatus.SUBMITTED,
             reference=reference,
-            answers=clean(definition, referral.answers),
+            answers=clean(definition, referral.answers, lookups=known),
             submitted_at=now,
             updated_at=now,
         )

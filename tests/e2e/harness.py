@@ -216,3 +216,37 @@ def create_account(
     engine.dispose()
     assert user_id is not None
     return user_id
+
+
+# Records every websocket frame the page sends, so a test can replay one with other
+# arguments: exactly what a hostile client can do with any Reflex event handler.
+CAPTURE_WEBSOCKET = """
+(() => {
+  const Original = window.WebSocket;
+  window.__sockets = [];
+  window.__sent = [];
+  window.__received = [];
+  class Recording extends Original {
+    constructor(...args) {
+      super(...args);
+      window.__sockets.push(this);
+      this.addEventListener('message', (event) => window.__received.push(String(event.data)));
+    }
+    send(data) { window.__sent.push(String(data)); return super.send(data); }
+  }
+  window.WebSocket = Recording;
+})();
+"""
+
+
+def send_event(page, *, handler: str, payload: dict) -> None:
+    """Send a hand-made event for ``handler`` ("full.state.name.method") on the page's own websocket."""
+    import json as _json
+
+    page.wait_for_function(
+        "window.__sockets && window.__sockets.length > 0 && window.__sockets.at(-1).readyState === 1"
+    )
+    namespace = "/_event,"  # Reflex's Socket.IO namespace
+    path = page.evaluate("location.pathname")
+    event = {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path, "query": {}}}
+    page.evaluate("(frame) => window.__sockets.at(-1).send(frame)", "42" + namespace + _json.dumps(["event", event]))

@@ -209,7 +209,7 @@ def test_identifiers_are_checked_when_given() -> None:
     errors = check(with_answers(child_upn="A801200005001", child_nhs_number="943 476 591"))
     assert errors == {
         "child_upn": ["Check the UPN: the first letter does not match the numbers"],
-        "child_nhs_number": ["Enter an NHS number in the correct format, like 485 777 3456"],
+        "child_nhs_number": ["Enter an NHS number in the correct format, like 943 476 5919"],
     }
 
 

@@ -348,17 +348,17 @@ def test_radios_must_equal() -> None:
 CHECKBOXES = question(
     "checkboxes",
     options=[
+        {"value": "c", "label": "Cherries"},
         {"value": "a", "label": "Apples"},
         {"value": "b", "label": "Bananas"},
-        {"value": "c", "label": "Cherries"},
     ],
 )
 
 
 def test_checkboxes_keep_the_options_order_once_each() -> None:
-    assert stored(CHECKBOXES, ["c", "a", "c"]) == ["a", "c"]
+    assert stored(CHECKBOXES, ["a", "c", "a"]) == ["c", "a"]  # the options' order, not the order ticked
     assert stored(CHECKBOXES, "b") == ["b"]
-    assert shown(CHECKBOXES, ["c", "a"]) == "Apples\nCherries"
+    assert shown(CHECKBOXES, ["a", "c"]) == "Cherries\nApples"
 
 
 def test_checkboxes_refuse_values_that_are_not_options() -> None:
@@ -375,7 +375,7 @@ def test_checkbox_selection_limits() -> None:
 
 def test_options_in_the_render_plan_say_which_are_selected() -> None:
     (entry,) = render_plan(form(CHECKBOXES), "only", {"q": ["b"]})
-    assert [(o["value"], o["selected"]) for o in entry["options"]] == [("a", False), ("b", True), ("c", False)]
+    assert [(o["value"], o["selected"]) for o in entry["options"]] == [("c", False), ("a", False), ("b", True)]
 
 
 # ---- select and typeahead, inline and from lookup lists -------------------------------------------
@@ -422,6 +422,16 @@ def test_typeahead_with_free_text_keeps_what_was_typed_and_needs_no_list() -> No
 def test_typeahead_without_free_text_checks_the_lookup_list() -> None:
     spec = question("typeahead", lookup="setting")
     assert errors(spec, "nowhere", lookups={"setting": SETTINGS}) == ["Select favourite thing from the list"]
+
+
+def test_a_lookup_label_typed_in_full_counts_as_its_value_when_labels_are_given() -> None:
+    strict = question("typeahead", lookup="setting")
+    assert errors(strict, " abbey green primary SCHOOL ", lookups={"setting": SETTINGS}) == []
+    assert errors(strict, "Abbey Green Primary School", lookups={"setting": set(SETTINGS)}) != []  # values only
+    free = question("typeahead", lookup="setting", allow_free_text=True)
+    definition = form(free)
+    assert clean(definition, {"q": "Abbey Green Primary School"}, lookups={"setting": SETTINGS}) == {"q": "abbey"}
+    assert clean(definition, {"q": "Abbey Green Primary School"}) == {"q": "Abbey Green Primary School"}
 
 
 def test_a_lookup_list_with_labels_fills_the_options_of_the_plan() -> None:
@@ -537,7 +547,7 @@ def test_every_temporary_upn_with_its_check_letter_is_valid(digits: str, last: s
 
 # ---- NHS number -----------------------------------------------------------------------------------
 
-NHS_FORMAT = "Enter an NHS number in the correct format, like 485 777 3456"
+NHS_FORMAT = "Enter an NHS number in the correct format, like 943 476 5919"
 NHS_CHECK = "Enter a valid NHS number: check it has been copied correctly"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,14 @@ def test_defaults_follow_gov_uk_practice() -> None:
 def test_definition_text_refuses_control_characters(character: str) -> None:
     with pytest.raises(FormDefinitionError, match=r"sections\[0\]\.fields\[0\] \(name 'a'\): label: text must not"):
         load_definition(minimal([{"name": "a", "type": "text", "label": f"Name{character}"}]))
+
+
+def test_the_format_guide_examples_load_and_cover_every_type() -> None:
+    guide = (SHIPPED.parent / "README.md").read_text(encoding="utf-8")
+    example = guide.split("## One example of each type", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    head = "key: t\ntitle: T\nversion: 1\nreference_prefix: TST\nsections:\n  - key: s\n    title: S\n    fields:\n"
+    definition = load_definition(head + textwrap.indent(example, "      "))
+    assert {field.type for field in definition.sections[0].fields} == set(FIELD_TYPES)
 
 
 def test_section_lookup_by_key() -> None:

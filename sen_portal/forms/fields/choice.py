@@ -136,15 +136,12 @@ def _not_in_list(field: SelectField | TypeaheadField) -> str:
 
 
 def _parse_list_choice(field: SelectField | TypeaheadField, raw: Any) -> str:
-    value = _word(raw) if not isinstance(field, TypeaheadField) else clean_line(as_text(raw) or "")
-    if len(value) > getattr(field, "max_length", 100):
+    typed = isinstance(field, TypeaheadField)
+    value = clean_line(as_text(raw) or "") if typed else _word(raw)
+    limit = field.max_length if isinstance(field, TypeaheadField) else 100  # option values are at most 100
+    if len(value) > limit:
         raise Invalid(
-            message(
-                field,
-                "max_length",
-                "{label} must be {max_length} characters or fewer",
-                max_length=getattr(field, "max_length", 100),
-            )
+            message(field, "max_length", "{label} must be {max_length} characters or fewer", max_length=limit)
         )
     if field.options is None:
         return value  # a staff-kept list: membership is a check, with the allowed values passed in

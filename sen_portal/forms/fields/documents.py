@@ -33,7 +33,7 @@ def _parse(field: DocumentSlotField, raw: Any) -> list[str]:
 
 def _count_rules(field: DocumentSlotField, value: list[str], context: CheckContext) -> list[str]:
     count = len(value)
-    if count and count < field.min_files:
+    if count < field.min_files:  # never 0 here: an empty slot is "unanswered" and handled as required
         wording = f"Upload at least {plural(field.min_files, 'file')} for {{label_lower}}"
         return [message(field, "min_files", wording, min_files=field.min_files)]
     if count > field.max_files:

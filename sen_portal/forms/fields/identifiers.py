@@ -24,7 +24,7 @@ from sen_portal.forms.fields.common import FieldType, Invalid, as_text, message
 
 UPN_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 letters: no I, O or S
 UPN_EXAMPLE = "B801200005001"
-NHS_EXAMPLE = "485 777 3456"  # the GOV.UK/NHS pattern example (a format illustration)
+NHS_EXAMPLE = "943 476 5919"  # the NHS's own example number: it passes the modulus 11 check
 # [0-9], not \d: \d would also take other scripts' digits ("８"), which no UPN contains.
 _UPN_PERMANENT = re.compile(r"[A-Z][0-9]{12}")
 _UPN_TEMPORARY = re.compile(rf"[A-Z][0-9]{{11}}[{UPN_ALPHABET}]")

@@ -140,15 +140,17 @@ def _number_text(value: int | float) -> str:
     return format(Decimal(str(value)), "f") if isinstance(value, float) else str(value)
 
 
+def _number_input(raw: Any) -> str:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return _number_text(raw)
+    return raw if isinstance(raw, str) else ""  # what was typed, to be corrected
+
+
 NUMBER = FieldType(
     type="number",
     parse=_parse_number,
     check=_number_rules,
     display=lambda field, value, context: _number_text(value),
-    to_input=lambda field, raw: (
-        _number_text(raw)
-        if isinstance(raw, int | float) and not isinstance(raw, bool)
-        else (raw if isinstance(raw, str) else "")
-    ),
+    to_input=lambda field, raw: _number_input(raw),
     message_keys=frozenset({"required", "invalid", "integer", "too_large", "range", "min", "max"}),
 )
