@@ -13,6 +13,7 @@ from sen_portal.state.dashboard import DashboardState as S
 def signed_in_navigation() -> tuple[rx.Component, ...]:
     return (
         rx.el.li(rx.el.span(S.display_name, class_name="header-nav-link")),
+        rx.el.li(rx.el.a("Your requests", href=routes.MY_REFERRALS, class_name="header-nav-link")),
         rx.el.li(rx.el.a("Account settings", href=routes.ACCOUNT, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),
     )
@@ -25,6 +26,15 @@ def dashboard_page() -> rx.Component:
             rx.fragment(
                 heading("Your dashboard"),
                 paragraph("You are signed in as ", rx.el.strong(S.email), "."),
+                heading("Requests", level=2, size="m"),
+                rx.el.a(
+                    "Start a Request for an EHC needs assessment",
+                    href=routes.NEW_REFERRAL + "?form=ehc_needs_assessment",
+                    role="button",
+                    class_name="button button-start",
+                ),
+                paragraph(rx.el.a("Your requests", href=routes.MY_REFERRALS), ": drafts and requests you have sent."),
+                heading("Your account", level=2, size="m"),
                 paragraph(
                     rx.el.a("Account settings", href=routes.ACCOUNT),
                     ": your details, password, email address and authenticator app.",
