@@ -58,6 +58,7 @@ class Settings:
     outbox_in_app: bool
     trusted_proxy_hops: int
     demo_data: bool
+    require_totp_for_staff: bool
     # Document uploads (services.documents). Defaults so code that builds Settings by hand keeps working.
     max_file_mb: int = 20
     max_files_per_referral: int = 10
@@ -191,6 +192,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         outbox_in_app=_bool(env, "OUTBOX_IN_APP", True),
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, low=0, high=5),
         demo_data=_bool(env, "DEMO_DATA", True),
+        require_totp_for_staff=_bool(env, "REQUIRE_TOTP_FOR_STAFF", False),
         max_file_mb=_int(env, "MAX_FILE_MB", 20, low=1, high=500),
         max_files_per_referral=_int(env, "MAX_FILES_PER_REFERRAL", 10, low=1, high=100),
         max_referral_mb=_int(env, "MAX_REFERRAL_MB", 60, low=1, high=5000),

@@ -20,6 +20,7 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import UserRole
 from sen_portal.services import sessions
+from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 STAFF_ROLES = frozenset({UserRole.CASEWORKER, UserRole.ADMIN})
 
@@ -35,6 +36,7 @@ class CurrentUser:
     role: str
     first_name: str
     last_name: str
+    needs_authenticator: bool = False
 
 
 def _resolve(token: str) -> CurrentUser | None:
@@ -42,7 +44,14 @@ def _resolve(token: str) -> CurrentUser | None:
         user = sessions.resolve(db, token=token, settings=get_settings())
         if user is None or user.id is None:
             return None
-        return CurrentUser(user.id, user.email, user.role, user.first_name, user.last_name)
+        return CurrentUser(
+            user.id,
+            user.email,
+            user.role,
+            user.first_name,
+            user.last_name,
+            needs_authenticator=must_set_up_authenticator(user, get_settings()),
+        )
 
 
 def sign_in_redirect(path: str) -> rx.event.EventSpec:
@@ -65,6 +74,9 @@ class AuthState(rx.State):
         """The signed-in user, or NotSignedIn. With ``roles``, the user must have one of them."""
         user = await self._current_user()
         if user is None or (roles and user.role not in roles):
+            raise NotSignedIn
+        if roles and user.needs_authenticator:
+            # Staff pages wait until the required authenticator app is set up.
             raise NotSignedIn
         return user
 

@@ -15,7 +15,9 @@ from sen_portal import routes
 from sen_portal.api.session_cookie import SESSION_ROUTE
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
+from sen_portal.models import UserAccount
 from sen_portal.services import registration, sessions, sign_in
+from sen_portal.services.two_factor_policy import must_set_up_authenticator
 from sen_portal.state.form_errors import FormErrorsMixin
 
 
@@ -135,11 +137,14 @@ class SignInState(FormErrorsMixin, rx.State):
             return
         outcome = await asyncio.to_thread(_verify_code, self._challenge_id, code)
         if isinstance(outcome, sign_in.CodeAccepted):
-            ticket = await asyncio.to_thread(_issue_ticket, outcome.user_id)
+            ticket, needs_app = await asyncio.to_thread(_issue_ticket, outcome.user_id)
             self._challenge_id = 0
             self.code = ""
             self.errors = {}
-            yield rx.call_script(_start_session_script(ticket, self._next))
+            # Staff who must use an authenticator app set it up before anything else.
+            yield rx.call_script(
+                _start_session_script(ticket, routes.ACCOUNT_AUTHENTICATOR if needs_app else self._next)
+            )
         elif isinstance(outcome, sign_in.CodeRejected):
             for event in self.show_errors({"code": [outcome.message]}):
                 yield event
@@ -188,9 +193,11 @@ def _resend_code(challenge_id: int) -> sign_in.ResendResult:
         return sign_in.resend_code(db, challenge_id=challenge_id, settings=get_settings())
 
 
-def _issue_ticket(user_id: int) -> str:
+def _issue_ticket(user_id: int) -> tuple[str, bool]:
     with session_scope() as db:
-        return sessions.issue_ticket(db, user_id=user_id)
+        user = db.get(UserAccount, user_id)
+        needs_app = user is not None and must_set_up_authenticator(user, get_settings())
+        return sessions.issue_ticket(db, user_id=user_id), needs_app
 
 
 def _resend_verification(email: str) -> None:

@@ -128,3 +128,29 @@ def test_outbox_worker_once_sends_what_is_pending(smtp_server: SmtpTestServer, t
     }
     assert by_address["dead@example.org"].status == OutboxStatus.DEAD
     engine.dispose()
+
+
+def test_create_user_makes_a_staff_account_and_queues_its_set_password_link(tmp_path: Path) -> None:
+    from sen_portal.models import UserAccount
+
+    url = f"sqlite:///{tmp_path / 'staff.db'}"
+    migrate(url)
+
+    created = run_cli(
+        tmp_path, "create-user", "Case.Worker@Council.example.gov.uk", "--role", "caseworker", DATABASE_URL=url
+    )
+    again = run_cli(tmp_path, "create-user", "case.worker@council.example.gov.uk", "--role", "admin", DATABASE_URL=url)
+    wrong_role = run_cli(tmp_path, "create-user", "x@council.example.gov.uk", "--role", "superuser", DATABASE_URL=url)
+
+    assert created.returncode == 0, created.stderr
+    assert "caseworker" in created.stdout
+    assert again.returncode == 1 and "Could not create the account" in again.stderr
+    assert wrong_role.returncode != 0
+    engine = make_engine(url)
+    with Session(engine) as session:
+        [user] = session.exec(select(UserAccount)).all()
+        [mail] = session.exec(select(OutboxMessage)).all()
+    engine.dispose()
+    assert (user.email, user.role, user.password_hash) == ("case.worker@council.example.gov.uk", "caseworker", None)
+    assert user.email_verified_at is not None
+    assert mail.to_address == user.email and "/reset-password?token=" in mail.text_body
