@@ -183,9 +183,16 @@ class WorkDetailsMixin(rx.State, mixin=True):
         if found:
             self.address_message = f"{len(found)} address{'es' if len(found) != 1 else ''} found for {normalised}"
         else:
-            self.address_message = (
-                f"We could not find any addresses for {normalised}. Check the postcode or enter the address manually."
-            )
+            # An error like any other: beside the postcode and in the summary, with the way forward.
+            self.address_message = ""
+            for event in self.show_errors(
+                {
+                    "postcode": [
+                        f"We could not find any addresses for {normalised} – check it or enter the address manually"
+                    ]
+                }
+            ):
+                yield event
 
     @rx.event
     def choose_address(self, uprn: str) -> None:

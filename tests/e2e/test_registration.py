@@ -172,7 +172,7 @@ def test_work_step_errors_for_unknown_postcode_and_missing_role(page: Page) -> N
 
     page.get_by_label("Postcode", exact=True).fill("st9 9zz")
     page.get_by_role("button", name="Find address").click()
-    expect(page.get_by_role("main")).to_contain_text("We could not find any addresses for ST9 9ZZ")
+    expect_error(page, "postcode", "We could not find any addresses for ST9 9ZZ")
 
     page.get_by_label("Postcode", exact=True).fill("not a postcode")
     page.get_by_role("button", name="Find address").click()
