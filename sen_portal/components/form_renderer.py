@@ -30,6 +30,10 @@ class FormEvents:
         remove_item: EventFactory,
         remove_document: EventFactory,
         documents: rx.Var,
+        find_address: EventFactory,
+        choose_address: EventFactory,
+        address_options: rx.Var,
+        address_messages: rx.Var,
     ) -> None:
         self.set_value = set_value
         self.choose = choose
@@ -37,6 +41,10 @@ class FormEvents:
         self.remove_item = remove_item
         self.remove_document = remove_document
         self.documents = documents
+        self.find_address = find_address
+        self.choose_address = choose_address
+        self.address_options = address_options
+        self.address_messages = address_messages
 
 
 def _described_by(entry: rx.Var) -> rx.Var:
@@ -267,12 +275,47 @@ def _date(entry: rx.Var, events: FormEvents) -> rx.Component:
 
 
 def _address(entry: rx.Var, events: FormEvents) -> rx.Component:
+    """Postcode, *Find address*, pick from the list; the lines stay editable (manual entry always works)."""
+    name = entry["name"].to(str)
+    value = entry["value"].to(dict[str, str])
+    options = events.address_options.to(dict[str, list[dict[str, str]]]).get(name, []).to(list[dict[str, str]])
+    message = events.address_messages.to(dict[str, str]).get(name, "").to(str)
     return _fieldset(
         entry,
-        _part_input(entry, "line1", "Address line 1", events),
-        _part_input(entry, "line2", "Address line 2 (optional)", events),
-        _part_input(entry, "town", "Town or city", events),
-        _part_input(entry, "postcode", "Postcode", events, "input-width-10"),
+        rx.el.div(
+            _part_input(entry, "postcode", "Postcode", events, "input-width-10"),
+            key=name + "-postcode-" + value["uprn"].to(str),
+        ),
+        rx.el.button(
+            "Find address",
+            rx.el.span(" for " + entry["label"].to(str), class_name="visually-hidden"),
+            type="button",
+            on_click=events.find_address(name),
+            class_name="button button-secondary",
+        ),
+        rx.el.div(rx.cond(message != "", rx.el.p(message, class_name="body")), role="status", aria_live="polite"),
+        rx.cond(
+            options.length() > 0,
+            rx.el.div(
+                rx.el.label("Select an address", html_for=name + "-select", class_name="label"),
+                rx.el.select(
+                    rx.el.option(message, value=""),
+                    rx.foreach(options, lambda option: rx.el.option(option["label"], value=option["value"])),
+                    id=name + "-select",
+                    value=value["uprn"].to(str),
+                    on_change=lambda uprn: events.choose_address(name, uprn),
+                    class_name="select",
+                ),
+                class_name="form-group",
+            ),
+        ),
+        # Keyed on the chosen address so a pick refreshes these (uncontrolled) inputs.
+        rx.el.div(
+            _part_input(entry, "line1", "Address line 1", events),
+            _part_input(entry, "line2", "Address line 2 (optional)", events),
+            _part_input(entry, "town", "Town or city", events),
+            key=name + "-" + value["uprn"].to(str),
+        ),
     )
 
 

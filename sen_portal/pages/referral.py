@@ -24,6 +24,10 @@ def _events() -> FormEvents:
         remove_item=S.remove_item,
         remove_document=S.remove_document,
         documents=S.documents,
+        find_address=S.find_address,
+        choose_address=S.choose_address,
+        address_options=S.address_options,
+        address_messages=S.address_messages,
     )
 
 

@@ -28,7 +28,7 @@ from sen_portal.forms import (
 )
 from sen_portal.models import FormVersion, UserAccount
 from sen_portal.models.documents import ContainerKind
-from sen_portal.services import documents, referrals
+from sen_portal.services import addresses, documents, postcodes, referrals
 
 Lookups = dict[str, dict[str, str]]
 
@@ -65,6 +65,14 @@ class CheckView:
     status: str
     reference: str
     documents: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class AddressesFound:
+    options: list[dict[str, str]]
+    by_uprn: dict[str, dict[str, str]]
+    message: str
+    error: str
 
 
 @dataclass
@@ -373,3 +381,41 @@ def section_of(user_id: int, public_id: str, path: str) -> str:
         if any(f.name == top for f in section.fields):
             return section.key
     return definition.sections[0].key
+
+
+def find_addresses(answers: Mapping[str, Any], path: str) -> AddressesFound:
+    """The postcode finder for an address field (``path`` like "child_home_address" or "parents[0].address")."""
+    value: Any = answers
+    for step in path.replace("]", "").replace("[", ".").split("."):
+        value = (
+            value[int(step)]
+            if isinstance(value, list) and step.isdigit() and int(step) < len(value)
+            else (value.get(step) if isinstance(value, Mapping) else None)
+        )
+    typed = str((value or {}).get("postcode", "")) if isinstance(value, Mapping) else ""
+    postcode = postcodes.normalise_postcode(typed)
+    if postcode is None:
+        return AddressesFound([], {}, "", postcodes.postcode_error(typed) or "Enter a real postcode")
+    try:
+        with session_scope() as session:
+            found = addresses.provider_for(get_settings()).find(session, postcode)
+    except addresses.AddressLookupUnavailable:
+        return AddressesFound([], {}, "The address finder is not working at the moment. Enter the address below.", "")
+    if not found:
+        return AddressesFound(
+            [], {}, "", f"We could not find any addresses for {postcode} – check it or enter the address below"
+        )
+    return AddressesFound(
+        options=[{"value": a.uprn, "label": a.label} for a in found],
+        by_uprn={
+            a.uprn: {
+                "line1": a.line1,
+                "line2": ", ".join(p for p in (a.line2, a.line3) if p),
+                "town": a.town,
+                "postcode": a.postcode,
+            }
+            for a in found
+        },
+        message=f"{len(found)} address{'es' if len(found) != 1 else ''} found for {postcode}",
+        error="",
+    )

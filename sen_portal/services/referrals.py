@@ -17,6 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from sen_portal import routes
@@ -281,17 +283,21 @@ def list_own(session: Session, *, user_id: int) -> list[ReferralSummary]:
 
 
 def next_reference(session: Session, *, prefix: str, year: int) -> str:
-    """``EHC-2026-000123``: one counter row per prefix and year, locked while it is bumped."""
-    statement = select(ReferenceCounter).where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
-    if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update()
-    counter = session.exec(statement).first()
-    if counter is None:
-        counter = ReferenceCounter(prefix=prefix, year=year, last_number=0)
-    counter.last_number += 1
-    session.add(counter)
-    session.flush()
-    return f"{prefix}-{year}-{counter.last_number:06d}"
+    """``EHC-2026-000123``: one counter row per prefix and year, locked while it is bumped.
+
+    Two submits at once must neither collide creating the year's row nor both read N and
+    write N + 1: the row is created with "on conflict do nothing" (a concurrent creator waits
+    for the first, then finds it) and bumped by one UPDATE, which holds the row (PostgreSQL)
+    or the database (SQLite) until the caller's transaction ends.
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(ReferenceCounter).values(prefix=prefix, year=year, last_number=0).on_conflict_do_nothing())
+    this_counter = (col(ReferenceCounter.prefix) == prefix, col(ReferenceCounter.year) == year)
+    session.execute(
+        update(ReferenceCounter).where(*this_counter).values(last_number=col(ReferenceCounter.last_number) + 1)
+    )
+    number = session.exec(select(ReferenceCounter.last_number).where(*this_counter)).one()
+    return f"{prefix}-{year}-{number:06d}"
 
 
 def _field_names(section: Any) -> set[str]:

@@ -45,6 +45,9 @@ class ReferralState(FormErrorsMixin, AuthState):
     uploading: bool = False
     reference: str = ""
     status: str = ""
+    address_options: dict[str, list[dict[str, str]]] = {}
+    address_messages: dict[str, str] = {}
+    _found_addresses: dict[str, dict[str, dict[str, str]]] = {}
     _answers: dict[str, Any] = {}
     _errors: dict[str, list[str]] = {}
 
@@ -110,6 +113,8 @@ class ReferralState(FormErrorsMixin, AuthState):
         self._errors = {}
         self.errors = {}
         self.upload_message = ""
+        self.address_options = {}
+        self.address_messages = {}
         try:
             view = await asyncio.to_thread(journey.section_view, user.id, self.referral_id, self._query("section"))
         except referrals.ReferralNotFound:
@@ -194,6 +199,43 @@ class ReferralState(FormErrorsMixin, AuthState):
             else f"{routes.REFERRAL_CHECK}?id={self.referral_id}"
         )
         return rx.redirect(target)
+
+    # ---- address fields: the same postcode lookup as registration ------------------------------
+    @rx.event
+    async def find_address(self, path: str):
+        """Look up the postcode typed into an address field and offer its addresses."""
+        user = await self._user_or_redirect()
+        if user is None:
+            return None
+        path = str(path)[:200]
+        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        found = await asyncio.to_thread(journey.find_addresses, self._answers, path)
+        self.address_options = {**self.address_options, path: found.options}
+        self.address_messages = {**self.address_messages, path: found.message}
+        self._found_addresses = {**self._found_addresses, path: found.by_uprn}
+        if found.error:
+            self._errors = {**self._errors, path: [found.error]}
+            self._replan(definition, lookups)
+            return self.show_errors({path: [found.error]})
+        self._errors = {key: value for key, value in self._errors.items() if key != path}
+        self.clear_error(path)
+        self._replan(definition, lookups)
+        return None
+
+    @rx.event
+    async def choose_address(self, path: str, uprn: str) -> None:
+        """Fill an address field from the chosen address (only one the server offered)."""
+        user = await self._user_or_redirect()
+        chosen = self._found_addresses.get(str(path), {}).get(str(uprn))
+        if user is None or chosen is None:
+            return
+        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        for part, value in {**chosen, "uprn": str(uprn)}.items():
+            try:
+                self._answers = set_answer(definition, self._answers, f"{path}.{part}", value)
+            except (ValueError, KeyError, IndexError, TypeError):
+                return
+        self._replan(definition, lookups)
 
     # ---- documents ------------------------------------------------------------------------------
     @rx.event
