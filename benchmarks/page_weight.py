@@ -28,6 +28,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -91,6 +92,7 @@ def load_harness(tree: Path):
     spec = importlib.util.spec_from_file_location("bench_portal_harness", tree / "tests" / "e2e" / "harness.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -148,7 +150,7 @@ def run() -> list[Result]:
                 try:
                     measure(browser, portal.url + "/", "SEN")  # warm-up: server caches, browser start
                     blank = [measure(browser, f"{portal.url}/{BLANK}", None) for _ in range(LOADS)]
-                    loads = {p: [measure(browser, portal.url + p, h) for _ in range(LOADS)] for p in PAGES}
+                    loads = {p: [measure(browser, portal.url + p, h1) for _ in range(LOADS)] for p, h1 in PAGES.items()}
                 finally:
                     browser.close()
         finally:
@@ -181,8 +183,7 @@ def run() -> list[Result]:
                 floor=blank_ms,
                 ratio=ratio(ms, blank_ms),
                 target="(informative)",
-                note=f"median of {LOADS} cold loads ({each} ms); "
-                f"floor = blank static page, same server and browser",
+                note=f"median of {LOADS} cold loads ({each} ms); floor = blank static page, same server and browser",
             )
         )
     return results

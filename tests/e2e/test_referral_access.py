@@ -104,6 +104,19 @@ def test_a_second_professional_cannot_reach_the_first_ones_request_or_document(
     assert [d.public_id for d in _documents_of(portal, owner) if d.deleted_at is None] == [document.public_id]
     intruder_context.close()
 
+    # Without any session at all, the same hand-made event is refused too.
+    anonymous_context = browser.new_context(base_url=portal.url)
+    anonymous_context.add_init_script(CAPTURE_WEBSOCKET)
+    anonymous = anonymous_context.new_page()
+    anonymous.goto("/sign-in")
+    expect(anonymous.get_by_role("heading", level=1)).to_have_text("Sign in")
+    received_before = len(anonymous.evaluate("window.__received"))
+    send_event(anonymous, handler=f"{state}.remove_document", payload={"document_id": document.public_id})
+    anonymous.wait_for_function(f"window.__received.length > {received_before}")
+    anonymous.wait_for_timeout(500)
+    assert [d.public_id for d in _documents_of(portal, owner) if d.deleted_at is None] == [document.public_id]
+    anonymous_context.close()
+
     # Control: the same hand-made event from the owner does remove it, so the refusal above was real.
     page.goto(f"/requests/section?id={request_id}&section=documents")
     expect(page.get_by_role("main")).to_contain_text("consent.pdf")
