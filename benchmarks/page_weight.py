@@ -123,11 +123,18 @@ def measure(browser, url: str, heading: str | None) -> dict:
             interactive = page.evaluate("window.__bench.hydrated")
         page.wait_for_timeout(300)  # let late loadingFinished events arrive
         websocket_bytes = page.evaluate("window.__bench.received")
+        timings = page.evaluate(
+            "(() => { const n = performance.getEntriesByType('navigation')[0];"
+            " return {html: n.responseEnd, dom: n.domContentLoadedEventEnd, ws: window.__bench.opened}; })()"
+        )
         return {
             "bytes": sum(sizes.values()),
             "requests": len(sizes),
             "ms": float(interactive),
             "ws_bytes": websocket_bytes,
+            "html_ms": timings["html"],  # document received
+            "dom_ms": timings["dom"],  # scripts parsed and run (DOMContentLoaded done)
+            "ws_ms": timings["ws"],  # websocket open
             "not_ok": sorted({u for u, s in statuses.items() if s >= 400} | set(failed)),
         }
     finally:
@@ -162,6 +169,7 @@ def run() -> list[Result]:
         kb = statistics.median(m["bytes"] for m in runs) / 1000
         ms = statistics.median(m["ms"] for m in runs)
         each = ", ".join(f"{m['ms']:.0f}" for m in runs)
+        steps = {key: statistics.median(m[key] or 0 for m in runs) for key in ("html_ms", "dom_ms", "ws_ms")}
         broken = sorted({u for m in runs for u in m["not_ok"]})
         results.append(
             Result(

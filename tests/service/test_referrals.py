@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -111,7 +111,9 @@ def load(engine: Engine, public_id: str) -> Referral:
         return referral
 
 
-def save(engine: Engine, owner: int, public_id: str, section_key: str, answers: dict[str, Any], clock: Clock):
+def save(
+    engine: Engine, owner: int, public_id: str, section_key: str, answers: dict[str, Any], clock: Clock
+) -> dict[str, list[str]]:
     with session_scope(engine) as session:
         return referrals.save_section(
             session, user_id=owner, public_id=public_id, section_key=section_key, answers=answers, clock=clock
@@ -528,7 +530,7 @@ def test_submit_is_atomic(portal: Engine, settings: Settings, clock: Clock, monk
     real_enqueue = referrals.enqueue
     seen_in_transaction: dict[str, Any] = {}
 
-    def enqueue_then_fail(session: Session, message: Any, **kwargs: Any) -> OutboxMessage:
+    def enqueue_then_fail(session: Session, message: Any, **kwargs: Any) -> NoReturn:
         real_enqueue(session, message, **kwargs)
         session.flush()
         # Everything submit writes is in the transaction at this point...
