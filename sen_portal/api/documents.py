@@ -18,6 +18,7 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import StoredDocument, UserRole
 from sen_portal.services import documents, sessions
+from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 STAFF_ROLES = {UserRole.CASEWORKER, UserRole.ADMIN}
 NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -29,7 +30,8 @@ def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
         user = sessions.resolve(db, token=token, settings=settings)
         if user is None or user.id is None:
             return None
-        is_staff = user.role in STAFF_ROLES
+        # Staff who still owe the required authenticator app are not staff yet (REQUIRE_TOTP_FOR_STAFF).
+        is_staff = user.role in STAFF_ROLES and not must_set_up_authenticator(user, settings)
         user_id = user.id
         try:
             document, path = documents.open_for_download(

@@ -7,7 +7,6 @@ with a POST (SameSite=Lax); the Origin check refuses cross-site calls outright.
 from __future__ import annotations
 
 import asyncio
-import json
 from http.cookies import SimpleCookie
 
 from starlette.requests import Request
@@ -47,7 +46,7 @@ async def start_session(request: Request) -> Response:
         return Response(status_code=403)
     try:
         ticket = str((await request.json()).get("ticket", ""))[:100]
-    except (json.JSONDecodeError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors
         return Response(status_code=400)
     settings = get_settings()
 

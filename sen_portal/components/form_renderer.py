@@ -390,7 +390,10 @@ def _group(entry: rx.Var, events: FormEvents) -> rx.Component:
             entry["items"].to(list[dict[str, Any]]),
             lambda item: rx.el.fieldset(
                 rx.el.legend(item["heading"].to(str), class_name="legend"),
-                rx.foreach(item["fields"].to(list[dict[str, Any]]), lambda member: render_leaf(member, events)),
+                rx.foreach(
+                    item["fields"].to(list[dict[str, Any]]),
+                    lambda member: rx.el.div(render_leaf(member, events), key=member["name"].to(str)),
+                ),
                 rx.cond(
                     entry["can_remove"].to(bool),
                     rx.el.button(
@@ -402,6 +405,9 @@ def _group(entry: rx.Var, events: FormEvents) -> rx.Component:
                     ),
                 ),
                 class_name="fieldset group-item",
+                # Removing item 2 of 3 re-numbers the rest: the item count in the key redraws them
+                # from the server's answers (kept current on blur) rather than from stale boxes.
+                key=name + "-" + item["index"].to_string() + "-of-" + entry["items"].to(list).length().to_string(),
             ),
         ),
         rx.cond(
@@ -421,5 +427,10 @@ def render_section(plan: rx.Var, events: FormEvents) -> rx.Component:
     """Draw every visible field of a section from its render plan."""
     return rx.foreach(
         plan.to(list[dict[str, Any]]),
-        lambda entry: rx.cond(entry["type"].to(str) == "group", _group(entry, events), render_leaf(entry, events)),
+        # Keyed by answer path, not position: when a question appears or disappears, the inputs
+        # after it keep their own typed text instead of sliding into their neighbour's box.
+        lambda entry: rx.el.div(
+            rx.cond(entry["type"].to(str) == "group", _group(entry, events), render_leaf(entry, events)),
+            key=entry["name"].to(str),
+        ),
     )

@@ -169,6 +169,13 @@ def save(
         referral, _version, definition = _load(session, user_id, public_id)
         lookups = referrals.lookup_values(session)
         merged = _merge(definition, section_key, {**referral.answers, **answers}, entries, lookups)
+        # Document slots change only through upload and remove, which write the database copy:
+        # the page's copy of them may be stale and must never overwrite it.
+        for slot in _slots_all(definition):
+            if slot["value"] in referral.answers:
+                merged[slot["value"]] = referral.answers[slot["value"]]
+            else:
+                merged.pop(slot["value"], None)
         section_answers = {
             f.name: merged.get(f.name) for f in definition.section(section_key).fields if f.name in merged
         }
@@ -287,6 +294,7 @@ async def receive_upload(user_id: int, public_id: str, slot: str, chunks: AsyncI
     except referrals.ReferralNotFound:
         return UploadOutcome("Choose which document you are uploading", True, None)
     writer = None
+    stored = False
     try:
         async for chunk in chunks:
             if writer is None:
@@ -303,10 +311,14 @@ async def receive_upload(user_id: int, public_id: str, slot: str, chunks: AsyncI
             return UploadOutcome("Select a file to upload", True, None)
         name = writer.filename
         rows = await asyncio.to_thread(_finish_upload, writer, user_id, public_id, referral_id, slot)
+        stored = True
     except documents.UploadRefused as refused:
-        if writer is not None:
-            writer.abort()
         return UploadOutcome(refused.message, True, None)
+    except referrals.ReferralNotFound:
+        return UploadOutcome("This request has been sent, so files can no longer be added to it.", True, None)
+    finally:
+        if writer is not None and not stored:
+            writer.abort()  # a refusal, a disconnect or a cancelled task leaves no partial file
     return UploadOutcome(f"{name} has been uploaded.", False, rows)
 
 
@@ -315,8 +327,22 @@ def _slots_all(definition: FormDefinition) -> list[dict[str, str]]:
 
 
 def _finish_upload(writer: Any, user_id: int, public_id: str, referral_id: int, slot: str) -> list[dict[str, str]]:
+    settings = get_settings()
     with session_scope() as session:
         referral, _version, definition = _load(session, user_id, public_id)
+        if referral.status != "draft":  # sent while the file was streaming
+            raise referrals.ReferralNotFound(public_id)
+        # Re-count now: another upload may have finished while this one streamed.
+        count, size = documents.stored_totals(
+            session, container_kind=ContainerKind.REFERRAL, container_id=referral_id, owner_user_id=user_id
+        )
+        if (
+            count >= settings.max_files_per_referral
+            or size + writer.bytes_received > settings.max_referral_mb * documents.MB
+        ):
+            raise documents.UploadRefused(
+                f"A request can have up to {settings.max_files_per_referral} files and {settings.max_referral_mb}MB in all"
+            )
         item = next(f for s in definition.sections for f in s.fields if f.name == slot)
         document = writer.finish(
             session,

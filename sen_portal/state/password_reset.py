@@ -98,6 +98,11 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
         password = self.password
         self.password = ""
         self.confirm_password = ""
+        current = await asyncio.to_thread(_inspect, self._token)
+        if current[0] != LinkStatus.VALID:
+            # No bcrypt work for a link that cannot be used (and no way to make the server hash for free).
+            self.status = current[0].value
+            return
         hashed = await asyncio.to_thread(
             passwords.hash_password, password, pepper=passwords.password_pepper(get_settings())
         )

@@ -83,6 +83,15 @@ class ReferralState(FormErrorsMixin, AuthState):
     def _replan(self, definition: FormDefinition, lookups: dict[str, dict[str, str]]) -> None:
         self.plan = render_plan(definition, self.section_key, self._answers, errors=self._errors, lookups=lookups)
 
+    async def _definition(self, user: CurrentUser) -> tuple[FormDefinition, dict[str, dict[str, str]]] | None:
+        """The request's form (checking it is this user's), or None after showing "not found"."""
+        try:
+            return await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        except referrals.ReferralNotFound:
+            log.warning("request %s refused to user %s", self.referral_id[:12], user.id)
+            self._not_found()
+            return None
+
     def _not_found(self) -> None:
         self.not_found = True
         self.plan = []
@@ -140,7 +149,10 @@ class ReferralState(FormErrorsMixin, AuthState):
         user = await self._user_or_redirect()
         if user is None or not self.section_key:
             return
-        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        loaded = await self._definition(user)
+        if loaded is None:
+            return None
+        definition, lookups = loaded
         try:
             self._answers = set_answer(definition, self._answers, str(path)[:200], _as_answer(value))
         except (ValueError, KeyError, IndexError, TypeError):
@@ -154,7 +166,10 @@ class ReferralState(FormErrorsMixin, AuthState):
         user = await self._user_or_redirect()
         if user is None:
             return
-        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        loaded = await self._definition(user)
+        if loaded is None:
+            return None
+        definition, lookups = loaded
         try:
             self._answers = add_group_item(definition, self._answers, group)
         except (ValueError, KeyError):
@@ -167,7 +182,10 @@ class ReferralState(FormErrorsMixin, AuthState):
         user = await self._user_or_redirect()
         if user is None:
             return
-        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        loaded = await self._definition(user)
+        if loaded is None:
+            return None
+        definition, lookups = loaded
         try:
             self._answers = remove_group_item(definition, self._answers, group, int(index))
         except (ValueError, KeyError, IndexError):
@@ -184,7 +202,7 @@ class ReferralState(FormErrorsMixin, AuthState):
             result = await asyncio.to_thread(
                 journey.save, user.id, self.referral_id, self.section_key, self._answers, _form_entries(form_data)
             )
-        except referrals.ReferralNotFound:
+        except (referrals.ReferralNotFound, KeyError):
             self._not_found()
             return None
         self._answers = result.answers
@@ -208,7 +226,10 @@ class ReferralState(FormErrorsMixin, AuthState):
         if user is None:
             return None
         path = str(path)[:200]
-        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        loaded = await self._definition(user)
+        if loaded is None:
+            return None
+        definition, lookups = loaded
         found = await asyncio.to_thread(journey.find_addresses, self._answers, path)
         self.address_options = {**self.address_options, path: found.options}
         self.address_messages = {**self.address_messages, path: found.message}
@@ -229,7 +250,10 @@ class ReferralState(FormErrorsMixin, AuthState):
         chosen = self._found_addresses.get(str(path), {}).get(str(uprn))
         if user is None or chosen is None:
             return
-        definition, lookups = await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
+        loaded = await self._definition(user)
+        if loaded is None:
+            return None
+        definition, lookups = loaded
         for part, value in {**chosen, "uprn": str(uprn)}.items():
             try:
                 self._answers = set_answer(definition, self._answers, f"{path}.{part}", value)

@@ -10,13 +10,14 @@ beyond the typing of it.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import reflex as rx
 
 from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import emails, passwords, registration
+from sen_portal.services import emails, passwords, rate_limits, registration
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.work_details import WORK_TEXT_FIELDS, WorkDetailsMixin
 
@@ -126,6 +127,12 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
                 yield event
             return
         if not keep_existing:
+            if not await asyncio.to_thread(_may_hash, self.router.session.client_ip):
+                for event in self.show_errors(
+                    {"password": ["Too many attempts from your network. Wait a few minutes and try again."]}
+                ):
+                    yield event
+                return
             pepper = passwords.password_pepper(get_settings())
             self._password_hash = await asyncio.to_thread(passwords.hash_password, self.password, pepper=pepper)
             self._hashed_for_email = self.email.strip()
@@ -256,3 +263,10 @@ def _register(details: registration.RegistrationDetails, ip: str) -> None:
 def _resend(email: str) -> None:
     with session_scope() as session:
         registration.resend_verification(session, email=email, settings=get_settings())
+
+
+def _may_hash(ip: str) -> bool:
+    """bcrypt costs 0.3 s of CPU: cap how often one client can make the server do it (30 an hour)."""
+    with session_scope() as session:
+        bucket = rate_limits.bucket_key("register_hash", "ip", (ip or "unknown")[:45])
+        return rate_limits.hit(session, bucket, limit=30, window=timedelta(hours=1)).allowed

@@ -7,7 +7,8 @@ another user's challenge. Password checks and hashing run off the event loop.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import unquote
+import json
+from urllib.parse import unquote, urlsplit
 
 import reflex as rx
 
@@ -22,11 +23,18 @@ from sen_portal.state.form_errors import FormErrorsMixin
 
 
 def safe_next(raw: str) -> str:
-    """Only same-site paths: an open redirect would make phishing links look like ours."""
-    path = unquote(raw or "")
-    if not path.startswith("/") or path.startswith("//") or "\\" in path or "://" in path:
+    """Only same-site paths: an open redirect would make phishing links look like ours.
+
+    Browsers drop tabs and newlines while parsing a URL ("/\t/evil.example" becomes
+    "//evil.example"), so any control character refuses the path outright.
+    """
+    path = unquote(raw or "")[:500]
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path) or "\\" in path:
         return routes.DASHBOARD
-    return path[:500]
+    parts = urlsplit(path)
+    if not path.startswith("/") or path.startswith("//") or parts.scheme or parts.netloc:
+        return routes.DASHBOARD
+    return path
 
 
 class SignInState(FormErrorsMixin, rx.State):
@@ -170,11 +178,11 @@ class SignInState(FormErrorsMixin, rx.State):
 
 
 def _start_session_script(ticket: str, next_path: str) -> str:
-    # json-safe: the ticket is URL-safe base64 and next_path passed safe_next.
+    # Values go in as JSON literals, never pasted into the script's syntax.
     return (
-        f"fetch('{SESSION_ROUTE}', {{method: 'POST', credentials: 'same-origin', "
-        f"headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify({{ticket: '{ticket}'}})}})"
-        f".then(r => window.location.assign(r.ok ? {next_path!r} : '{routes.SIGN_IN}'))"
+        f"fetch({json.dumps(SESSION_ROUTE)}, {{method: 'POST', credentials: 'same-origin', "
+        f"headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify({{ticket: {json.dumps(ticket)}}})}})"
+        f".then(r => window.location.assign(r.ok ? {json.dumps(next_path)} : {json.dumps(routes.SIGN_IN)}))"
     )
 
 

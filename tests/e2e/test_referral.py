@@ -150,6 +150,9 @@ def test_complete_and_submit_the_ehc_request_with_documents(
     expect(page.locator("#error-summary")).to_contain_text("SEN support plans")
     upload(page, tmp_path, "The two most recent reviewed SEN support plans", "plan-autumn.pdf", MINIMAL_PDF)
     expect(page.get_by_role("main")).to_contain_text("plan-autumn.pdf has been uploaded")
+    # Saving part-way (still missing files) must not make the page forget uploads that follow.
+    save(page)
+    expect(page.locator("#error-summary")).to_contain_text("Upload both")
     upload(page, tmp_path, "The two most recent reviewed SEN support plans", "plan-spring.pdf", MINIMAL_PDF)
     expect(page.get_by_role("main")).to_contain_text("plan-spring.pdf has been uploaded")
     upload(page, tmp_path, "Latest progress and attainment data", "progress.png", MINIMAL_PNG)
@@ -165,6 +168,8 @@ def test_complete_and_submit_the_ehc_request_with_documents(
 
     heading_is(page, "Check your answers before sending your request")
     expect(page.get_by_role("main")).to_contain_text("5 March 2016")
+    expect(page.get_by_role("main")).to_contain_text("plan-autumn.pdf")
+    expect(page.get_by_role("main")).to_contain_text("plan-spring.pdf")
     expect(page.get_by_role("main")).to_contain_text("Jamie")
     assert_accessible(page, context="request: check answers")
     page.get_by_role("button", name="Send request").click()
