@@ -38,7 +38,7 @@ def text_input(
     *,
     name: str,
     label: str | rx.Component,
-    value: rx.Var,
+    value: rx.Var | None,
     on_change: Any,
     error: rx.Var,
     hint: str | None = None,
@@ -50,6 +50,11 @@ def text_input(
 ) -> rx.Component:
     """A labelled text input bound to a state var."""
     attributes: dict[str, Any] = {}
+    if value is not None:
+        attributes["value"] = value
+        attributes["on_change"] = on_change
+    # value=None: an uncontrolled input whose text only travels in the form's submit event
+    # (used for passwords that must not sit in page state while someone types).
     if autocomplete:
         attributes["auto_complete"] = autocomplete
     if spellcheck is not None:
@@ -62,8 +67,6 @@ def text_input(
             id=name,
             name=name,
             type=input_type,
-            value=value,
-            on_change=on_change,
             aria_describedby=_described_by(name, hint, error),
             aria_invalid=rx.cond(error != "", "true", "false"),
             class_name=rx.cond(error != "", f"input input-error {width_class}", f"input {width_class}"),

@@ -110,7 +110,8 @@ class ReferralState(FormErrorsMixin, AuthState):
         except referrals.ReferralNotFound:
             self._not_found()
             return None
-        return rx.redirect(f"{routes.REFERRAL_SECTION}?id={public_id}&section={first_section}")
+        # replace: Back from the first section must not land on /requests/new and start another draft.
+        return rx.redirect(f"{routes.REFERRAL_SECTION}?id={public_id}&section={first_section}", replace=True)
 
     @rx.event
     async def load_section(self):

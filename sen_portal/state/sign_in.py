@@ -41,7 +41,6 @@ class SignInState(FormErrorsMixin, rx.State):
     """Both steps of signing in."""
 
     email: str = ""
-    password: str = ""
     code: str = ""
     masked_email: str = ""
     method: str = "email"
@@ -55,7 +54,6 @@ class SignInState(FormErrorsMixin, rx.State):
     def load(self) -> None:
         """Fresh password step; remember where to go afterwards."""
         self._next = safe_next(self.router.url.query_parameters.get("next", ""))
-        self.password = ""
         self.errors = {}
         self.unverified = False
         self.resend_done = False
@@ -67,31 +65,28 @@ class SignInState(FormErrorsMixin, rx.State):
         self.clear_error("email")
 
     @rx.event
-    def set_password(self, value: str) -> None:
-        """Password field."""
-        self.password = value[:1000]
-        self.clear_error("password")
-
-    @rx.event
     def set_code(self, value: str) -> None:
         """Code field."""
         self.code = value[:20]
         self.clear_error("code")
 
     @rx.event
-    async def submit_password(self, _form: dict | None = None):
-        """Check email and password; on success a code is emailed and we move to the code step."""
+    async def submit_password(self, form: dict | None = None):
+        """Check email and password; on success a code is emailed and we move to the code step.
+
+        The password arrives only in this submit event and is never stored in page state.
+        """
+        password = str((form or {}).get("password", ""))[:1000]
         errors: dict[str, list[str]] = {}
         if not self.email.strip():
             errors["email"] = ["Enter your email address"]
-        if not self.password:
+        if not password:
             errors["password"] = ["Enter your password"]
         if errors:
             for event in self.show_errors(errors):
                 yield event
             return
-        email, password = self.email, self.password
-        self.password = ""  # never keep it in state longer than one check
+        email = self.email
         ip = self.router.session.client_ip
         outcome = await asyncio.to_thread(_check_password, email, password, ip)
         if isinstance(outcome, sign_in.PasswordAccepted):
