@@ -21,6 +21,7 @@ from sen_portal.services.email_tokens import LinkStatus
 from sen_portal.state.account import load_profile
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.password_pool import run_password_work
 
 _MAX_PASSWORD = 1000
 
@@ -108,11 +109,11 @@ class ChangePasswordState(FormErrorsMixin, AuthState):
         self.current_password = ""
         self.password = ""
         self.confirm_password = ""
-        new_hash = await asyncio.to_thread(
+        new_hash = await run_password_work(
             passwords.hash_password, new, pepper=passwords.password_pepper(get_settings())
         )
         keep = token_from_cookie_header(self.router.headers.cookie)
-        problems = await asyncio.to_thread(_change_password, user.id, current, new_hash, keep)
+        problems = await run_password_work(_change_password, user.id, current, new_hash, keep)
         if problems:
             for event in self.show_errors({"current_password": problems}):
                 yield event
@@ -193,7 +194,7 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
             return
         new_email, current = self.new_email, self.current_password
         self.current_password = ""
-        problems = await asyncio.to_thread(_request_change, user.id, new_email, current)
+        problems = await run_password_work(_request_change, user.id, new_email, current)
         if problems:
             field = "new_email" if problems[0] in (SAME_ADDRESS, TOO_MANY_REQUESTS) else "current_password"
             for event in self.show_errors({field: problems}):

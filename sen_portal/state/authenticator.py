@@ -25,6 +25,7 @@ from sen_portal.services.qr_codes import group_secret, qr_svg_data_uri
 from sen_portal.state.account import format_date, load_profile
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.password_pool import run_password_work
 
 DISABLE = "disable"
 NEW_CODES = "new_codes"
@@ -172,7 +173,7 @@ class AuthenticatorState(FormErrorsMixin, AuthState):
             return
         password = self.current_password
         self.current_password = ""
-        problems, codes = await asyncio.to_thread(_with_password, user_id, password, action)
+        problems, codes = await run_password_work(_with_password, user_id, password, action)
         if problems:
             for event in self.show_errors({"current_password": problems}):
                 yield event

@@ -11,6 +11,7 @@ from sen_portal.db import session_scope
 from sen_portal.services import emails, password_reset, passwords
 from sen_portal.services.email_tokens import LinkStatus
 from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.password_pool import run_password_work
 
 
 class ForgottenPasswordState(FormErrorsMixin, rx.State):
@@ -103,7 +104,7 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
             # No bcrypt work for a link that cannot be used (and no way to make the server hash for free).
             self.status = current[0].value
             return
-        hashed = await asyncio.to_thread(
+        hashed = await run_password_work(
             passwords.hash_password, password, pepper=passwords.password_pepper(get_settings())
         )
         status = await asyncio.to_thread(_reset, self._token, hashed)

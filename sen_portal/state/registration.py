@@ -19,6 +19,7 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.services import emails, passwords, rate_limits, registration
 from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.password_pool import run_password_work
 from sen_portal.state.work_details import WORK_TEXT_FIELDS, WorkDetailsMixin
 
 # Which step each field lives on, so the check page can send "Change" to the right place.
@@ -134,7 +135,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
                     yield event
                 return
             pepper = passwords.password_pepper(get_settings())
-            self._password_hash = await asyncio.to_thread(passwords.hash_password, self.password, pepper=pepper)
+            self._password_hash = await run_password_work(passwords.hash_password, self.password, pepper=pepper)
             self._hashed_for_email = self.email.strip()
         # The plain password leaves state as soon as it is hashed.
         self.password = ""

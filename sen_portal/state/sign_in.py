@@ -20,6 +20,7 @@ from sen_portal.models import UserAccount
 from sen_portal.services import registration, sessions, sign_in
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.password_pool import run_password_work
 
 
 def safe_next(raw: str) -> str:
@@ -88,7 +89,7 @@ class SignInState(FormErrorsMixin, rx.State):
             return
         email = self.email
         ip = self.router.session.client_ip
-        outcome = await asyncio.to_thread(_check_password, email, password, ip)
+        outcome = await run_password_work(_check_password, email, password, ip)
         if isinstance(outcome, sign_in.PasswordAccepted):
             self._challenge_id = outcome.challenge_id
             self.masked_email = outcome.masked_email
