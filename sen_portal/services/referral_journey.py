@@ -389,7 +389,7 @@ def check_view(user_id: int, public_id: str) -> CheckView:
         rows = _document_rows(session, referral.id or 0, user_id, definition)
         names = {row["public_id"]: row["name"] for row in rows}
         summary = summary_rows(
-            definition, referral.answers, lookups=referrals.lookup_values(session), document_names=names
+            definition, referral.answers, lookups=referrals.lookup_labels(session), document_names=names
         )
         return CheckView(version.title, summary, referral.status, referral.reference or "", rows)
 

@@ -25,7 +25,7 @@ from sen_portal import routes
 from sen_portal.config import Settings
 from sen_portal.email.referral_emails import referral_submitted_email
 from sen_portal.forms import FormDefinition, clean, load_definition, validate
-from sen_portal.models import FormVersion, ReferenceCounter, Referral, UserAccount
+from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, UserAccount
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
 from sen_portal.routes import absolute_url
 from sen_portal.services import lookups
@@ -131,6 +131,14 @@ def publish_version(session: Session, *, definition: Mapping[str, Any], clock: C
     session.flush()
     log.info("form %s: version %s published", parsed.key, number)
     return published
+
+
+def lookup_labels(session: Session) -> dict[str, dict[str, str]]:
+    """Every lookup entry's label, retired ones included: old requests still read as they were sent."""
+    labels: dict[str, dict[str, str]] = {key: {} for key in lookups.SHIPPED_LISTS}
+    for entry in session.exec(select(LookupEntry)):
+        labels.setdefault(entry.list_key, {})[entry.value] = entry.label
+    return labels
 
 
 def lookup_values(session: Session) -> dict[str, dict[str, str]]:

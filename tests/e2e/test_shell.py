@@ -50,6 +50,12 @@ def test_information_pages_render_and_pass_axe(page: Page) -> None:
         assert_accessible(page, context=path)
 
 
+def test_the_favicon_is_served(portal: Portal) -> None:
+    with urllib.request.urlopen(portal.url + "/favicon.ico") as response:
+        assert response.status == 200
+        assert response.read()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
 def test_health_reports_the_database(portal: Portal) -> None:
     with urllib.request.urlopen(portal.url + "/health") as response:
         assert response.status == 200

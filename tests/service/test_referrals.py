@@ -610,3 +610,16 @@ def test_list_own_lists_only_the_users_own_referrals(portal: Engine, settings: S
     assert alices[0].child_name == f"{CHILD_FIRST} {CHILD_LAST}"
     assert alices[0].title == "Request for an EHC needs assessment"
     assert [r.public_id for r in bobs] == [bob_draft]
+
+
+def test_retired_lookup_entries_keep_their_labels_for_display(session: Session) -> None:
+    """A setting retired after a request was sent still reads by its name, not its code."""
+    from sen_portal.models import LookupEntry
+    from sen_portal.services.referrals import lookup_labels, lookup_values
+
+    session.add(LookupEntry(list_key="setting", value="old-school", label="Old School", sort_order=1, is_active=False))
+    session.add(LookupEntry(list_key="setting", value="new-school", label="New School", sort_order=2, is_active=True))
+    session.flush()
+
+    assert lookup_labels(session)["setting"] == {"old-school": "Old School", "new-school": "New School"}
+    assert lookup_values(session)["setting"] == {"new-school": "New School"}
