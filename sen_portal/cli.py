@@ -230,6 +230,17 @@ def publish_form(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("housekeeping", "Remove expired links, sessions, rate-limit rows, unverified accounts and orphan files.")
+def housekeeping(args: argparse.Namespace) -> int:
+    from sen_portal.db import session_scope
+    from sen_portal.services.housekeeping import run_housekeeping
+
+    with session_scope() as session:
+        report = run_housekeeping(session, get_settings())
+    print(report)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m sen_portal.cli", description=__doc__.splitlines()[0])
