@@ -304,9 +304,8 @@ class ReferralState(FormErrorsMixin, AuthState):
         self.upload_message = "The file has been removed."
 
     # ---- check, submit, read back ---------------------------------------------------------------------
-    @rx.event
-    async def load_check(self):
-        """Check your answers."""
+    async def _read_back(self):
+        """Load the request's answers as summary rows (check page, confirmation, read back)."""
         user = await self._user_or_redirect()
         if user is None:
             return sign_in_redirect(self.router.url.path)
@@ -321,7 +320,14 @@ class ReferralState(FormErrorsMixin, AuthState):
         self.form_title = check.form_title
         self.summary = check.rows
         self.status = check.status
+        self.reference = check.reference
+        self.documents = check.documents
         return None
+
+    @rx.event
+    async def load_check(self):
+        """Check your answers."""
+        return await self._read_back()
 
     @rx.event
     async def submit(self, _form: dict | None = None):
@@ -344,22 +350,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def load_view(self):
         """A submitted request read back (also the confirmation page)."""
-        user = await self._user_or_redirect()
-        if user is None:
-            return sign_in_redirect(self.router.url.path)
-        self.referral_id = self._query("id")
-        try:
-            check = await asyncio.to_thread(journey.check_view, user.id, self.referral_id)
-        except referrals.ReferralNotFound:
-            self._not_found()
-            return None
-        self.not_found = False
-        self.form_title = check.form_title
-        self.summary = check.rows
-        self.status = check.status
-        self.reference = check.reference
-        self.documents = check.documents
-        return None
+        return await self._read_back()
 
 
 def _as_answer(value: Any) -> Any:
