@@ -186,9 +186,11 @@ def test_complete_and_submit_the_ehc_request_with_documents(
     page.goto("/requests")
     row = page.get_by_role("row").filter(has_text=reference)
     expect(row).to_contain_text("Jamie Rivers")
+    assert_accessible(page, context="your requests")
     row.get_by_role("link", name=reference).click()
     heading_is(page, f"Request {reference}")
     expect(page.get_by_role("link", name="plan-autumn.pdf")).to_be_visible()
+    assert_accessible(page, context="request read back")
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,7 @@ def test_sign_in_needs_the_emailed_code_and_lands_on_the_dashboard(
     old_cookie = cookies["sen_session"]
     page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
+    assert_accessible(page, context="signed out")
     page.context.add_cookies([old_cookie])
     page.goto("/dashboard")
     expect(page).to_have_url(re.compile(r"/sign-in/?\?next=/dashboard/?$"))
