@@ -77,6 +77,21 @@ def text_input(
     )
 
 
+def code_input(*, label: str, value: rx.Var, on_change: Any, error: rx.Var) -> rx.Component:
+    """A one-time code box (emailed sign-in code, authenticator app): digits, autofill from SMS/apps."""
+    return text_input(
+        name="code",
+        label=label,
+        value=value,
+        on_change=on_change,
+        error=error,
+        autocomplete="one-time-code",
+        width_class="input-width-10",
+        input_mode="numeric",
+        spellcheck=False,
+    )
+
+
 def select_input(
     *,
     name: str,

@@ -6,7 +6,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.fields import text_input
+from sen_portal.components.fields import code_input, text_input
 from sen_portal.components.layout import back_link
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
@@ -118,17 +118,7 @@ def _setup() -> rx.Component:
         paragraph("Type this setup key into the app instead. If the app asks, choose a time-based code."),
         rx.el.p(rx.el.code(S.manual_key, id="setup-key"), class_name="body-l"),
         rx.el.form(
-            text_input(
-                name="code",
-                label="Code from the app",
-                value=S.code,
-                on_change=S.set_code,
-                error=_error("code"),
-                autocomplete="one-time-code",
-                width_class="input-width-10",
-                input_mode="numeric",
-                spellcheck=False,
-            ),
+            code_input(label="Code from the app", value=S.code, on_change=S.set_code, error=_error("code")),
             rx.el.button("Turn on the app", type="submit", class_name="button"),
             on_submit=S.confirm_setup,
             prevent_default=True,

@@ -6,7 +6,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.fields import text_input
+from sen_portal.components.fields import code_input, text_input
 from sen_portal.components.layout import page_shell
 from sen_portal.components.text import button_link, heading, paragraph
 from sen_portal.state.sign_in import SignInState as S
@@ -93,17 +93,7 @@ def sign_in_code_page() -> rx.Component:
             ),
         ),
         rx.el.form(
-            text_input(
-                name="code",
-                label="Code",
-                value=S.code,
-                on_change=S.set_code,
-                error=_error("code"),
-                autocomplete="one-time-code",
-                width_class="input-width-10",
-                input_mode="numeric",
-                spellcheck=False,
-            ),
+            code_input(label="Code", value=S.code, on_change=S.set_code, error=_error("code")),
             rx.el.button("Sign in", type="submit", class_name="button"),
             on_submit=S.submit_code,
             prevent_default=True,

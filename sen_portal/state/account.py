@@ -54,13 +54,10 @@ class AccountState(AuthState):
     maintenance_choice: bool = False
 
     async def _load(self) -> bool:
-        try:
-            user = await self._require_user()
-        except NotSignedIn:
+        user = await self._signed_in()
+        if user is None:
             return False
         profile = await asyncio.to_thread(load_profile, user.id)
-        self.signed_in = True
-        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
         personal = profile.personal
         self.email = profile.email
         self.pending_email = profile.pending_email

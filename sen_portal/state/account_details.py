@@ -37,13 +37,10 @@ class AccountDetailsState(FormErrorsMixin, WorkDetailsMixin, AuthState):
     @rx.event
     async def load(self):
         """Check the session and fill the form with what is saved."""
-        try:
-            user = await self._require_user()
-        except NotSignedIn:
+        user = await self._signed_in()
+        if user is None:
             return sign_in_redirect(self.router.url.path)
         profile = await asyncio.to_thread(load_profile, user.id)
-        self.signed_in = True
-        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
         self.errors = {}
         self.is_professional = profile.is_professional
         for name in PERSONAL_FIELDS:

@@ -44,13 +44,10 @@ class ChangePasswordState(FormErrorsMixin, AuthState):
     @rx.event
     async def load(self):
         """A fresh form for the signed-in user."""
-        try:
-            user = await self._require_user()
-        except NotSignedIn:
+        user = await self._signed_in()
+        if user is None:
             return sign_in_redirect(self.router.url.path)
         profile = await asyncio.to_thread(load_profile, user.id)
-        self.signed_in = True
-        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
         self._context = profile.context_words
         self.done = False
         self.current_password = ""
@@ -147,13 +144,10 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
     @rx.event
     async def load(self):
         """A fresh form for the signed-in user."""
-        try:
-            user = await self._require_user()
-        except NotSignedIn:
+        user = await self._signed_in()
+        if user is None:
             return sign_in_redirect(self.router.url.path)
         profile = await asyncio.to_thread(load_profile, user.id)
-        self.signed_in = True
-        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
         self.current_email = profile.email
         self.pending_email = profile.pending_email
         self.new_email = ""

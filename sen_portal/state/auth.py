@@ -38,6 +38,10 @@ class CurrentUser:
     last_name: str
     needs_authenticator: bool = False
 
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
 
 def _resolve(token: str) -> CurrentUser | None:
     with session_scope() as db:
@@ -80,12 +84,22 @@ class AuthState(rx.State):
             raise NotSignedIn
         return user
 
+    async def _signed_in(self, *roles: str) -> CurrentUser | None:
+        """The signed-in user with the header updated, or None (the caller redirects to sign-in)."""
+        try:
+            user = await self._require_user(*roles)
+        except NotSignedIn:
+            return None
+        self.signed_in = True
+        self.display_name = user.display_name
+        return user
+
     @rx.event
     async def guard_signed_in(self):
         """on_load guard for pages that need a session: off to sign-in and back."""
         user = await self._current_user()
         self.signed_in = user is not None
-        self.display_name = f"{user.first_name} {user.last_name}".strip() if user else ""
+        self.display_name = user.display_name if user else ""
         if user is None:
             return sign_in_redirect(self.router.url.path or routes.DASHBOARD)
         return None

@@ -63,13 +63,10 @@ class AuthenticatorState(FormErrorsMixin, AuthState):
     @rx.event
     async def load(self):
         """Show whether an app is set up; forget any setup or codes from before."""
-        try:
-            user = await self._require_user()
-        except NotSignedIn:
+        user = await self._signed_in()
+        if user is None:
             return sign_in_redirect(self.router.url.path)
         profile = await asyncio.to_thread(load_profile, user.id)
-        self.signed_in = True
-        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
         self.enabled = profile.totp_enabled_at is not None
         self.enabled_since = format_date(profile.totp_enabled_at)
         self.recovery_codes_left = profile.unused_recovery_codes

@@ -22,12 +22,9 @@ class DashboardState(AuthState):
     @rx.event
     async def load(self):
         """Check the session, then show who is signed in."""
-        try:
-            user = await self._require_user()
-        except NotSignedIn:
+        user = await self._signed_in()
+        if user is None:
             return sign_in_redirect(self.router.url.path)
-        self.signed_in = True
-        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
         self.email = user.email
         self.role = user.role
         self.other_sessions_message = ""

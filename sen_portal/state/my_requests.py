@@ -8,7 +8,7 @@ import reflex as rx
 
 from sen_portal.db import session_scope
 from sen_portal.services import referrals
-from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
+from sen_portal.state.auth import AuthState, sign_in_redirect
 
 
 def _rows(user_id: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -37,11 +37,8 @@ class MyRequestsState(AuthState):
     @rx.event
     async def load(self):
         """List the user's requests (their own only)."""
-        try:
-            user = await self._require_user()
-        except NotSignedIn:
+        user = await self._signed_in()
+        if user is None:
             return sign_in_redirect(self.router.url.path)
-        self.signed_in = True
-        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
         self.rows, self.forms = await asyncio.to_thread(_rows, user.id)
         return None

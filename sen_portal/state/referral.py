@@ -19,7 +19,7 @@ from sen_portal.config import get_settings
 from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, render_plan, set_answer, steps
 from sen_portal.services import referral_journey as journey
 from sen_portal.services import referrals
-from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn, sign_in_redirect
+from sen_portal.state.auth import AuthState, CurrentUser, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 
 log = logging.getLogger(__name__)
@@ -52,15 +52,6 @@ class ReferralState(FormErrorsMixin, AuthState):
     _errors: dict[str, list[str]] = {}
 
     # ---- helpers ------------------------------------------------------------------------------
-    async def _user_or_redirect(self) -> CurrentUser | None:
-        try:
-            user = await self._require_user()
-        except NotSignedIn:
-            return None
-        self.signed_in = True
-        self.display_name = f"{user.first_name} {user.last_name}".strip() or user.email
-        return user
-
     def _query(self, key: str) -> str:
         return self.router.url.query_parameters.get(key, "")[:64]
 
@@ -101,7 +92,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def start(self):
         """/requests/new?form=KEY: start a draft pre-filled from the account, go to its first section."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return sign_in_redirect(self.router.url.path)
         form_key = self._query("form") or "ehc_needs_assessment"
@@ -116,7 +107,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def load_section(self):
         """/requests/section?id=..&section=..: draw the section from the draft's own form version."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return sign_in_redirect(self.router.url.path)
         self.referral_id = self._query("id")
@@ -147,7 +138,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         await self._apply(path, value, replan=True)
 
     async def _apply(self, path: str, value: Any, *, replan: bool) -> None:
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None or not self.section_key:
             return
         loaded = await self._definition(user)
@@ -164,7 +155,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def add_item(self, group: str) -> None:
         """ "Add another ..." in a repeatable group."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return
         loaded = await self._definition(user)
@@ -180,7 +171,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def remove_item(self, group: str, index: int) -> None:
         """Remove one item of a repeatable group."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return
         loaded = await self._definition(user)
@@ -196,7 +187,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def save_and_continue(self, form_data: FormData):
         """Save the section (even with errors: nothing is lost), then show errors or go on."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return sign_in_redirect(self.router.url.path)
         try:
@@ -223,7 +214,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def find_address(self, path: str):
         """Look up the postcode typed into an address field and offer its addresses."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return None
         path = str(path)[:200]
@@ -247,7 +238,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def choose_address(self, path: str, uprn: str) -> None:
         """Fill an address field from the chosen address (only one the server offered)."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         chosen = self._found_addresses.get(str(path), {}).get(str(uprn))
         if user is None or chosen is None:
             return
@@ -273,7 +264,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     async def upload(self, chunks: rx.UploadChunkIterator):
         """Stream the chosen file to the document store, counting bytes as they arrive."""
         async with self:
-            user = await self._user_or_redirect()
+            user = await self._signed_in()
             referral_id, slot = self.referral_id, self.upload_slot
             self.uploading = True
             self.upload_message = ""
@@ -292,7 +283,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def remove_document(self, document_id: str) -> None:
         """Remove an uploaded file before the request is sent."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return
         try:
@@ -306,7 +297,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     # ---- check, submit, read back ---------------------------------------------------------------------
     async def _read_back(self):
         """Load the request's answers as summary rows (check page, confirmation, read back)."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return sign_in_redirect(self.router.url.path)
         self.referral_id = self._query("id")
@@ -332,7 +323,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def submit(self, _form: dict | None = None):
         """Send the request (idempotent: a double click sends one)."""
-        user = await self._user_or_redirect()
+        user = await self._signed_in()
         if user is None:
             return sign_in_redirect(self.router.url.path)
         try:
