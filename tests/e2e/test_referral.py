@@ -103,6 +103,7 @@ def fill_until_documents(page: Page) -> None:
     save(page)
 
     heading_is(page, "Parents and carers with parental responsibility")
+    assert_accessible(page, context="request: parents and carers with parental responsibility")
     fill(page, "parents[0].full_name", "Morgan Rivers")
     fill(page, "parents[0].relationship", "Mother")
     tick(page, "parents[0].has_parental_responsibility-0")
@@ -111,11 +112,13 @@ def fill_until_documents(page: Page) -> None:
     save(page)
 
     heading_is(page, "Special educational needs")
+    assert_accessible(page, context="request: special educational needs")
     page.locator("[id='primary_sen_type']").select_option(value="SLCN")
     fill(page, "needs_description", "Significant speech, language and communication needs.")
     save(page)
 
     heading_is(page, "Support so far (the graduated approach)")
+    assert_accessible(page, context="request: support so far (the graduated approach)")
     fill(page, "sen_support_since.day", "1")
     fill(page, "sen_support_since.month", "9")
     fill(page, "sen_support_since.year", "2023")
@@ -124,14 +127,17 @@ def fill_until_documents(page: Page) -> None:
     save(page)
 
     heading_is(page, "Views of the child and family")
+    assert_accessible(page, context="request: views of the child and family")
     fill(page, "child_views", "Jamie says school is noisy and hard.")
     fill(page, "parent_views", "We agree Jamie needs more help.")
     save(page)
 
     heading_is(page, "Professionals involved in the last 18 months")
+    assert_accessible(page, context="request: professionals involved in the last 18 months")
     save(page)
 
     heading_is(page, "Consent")
+    assert_accessible(page, context="request: consent")
     tick(page, "parents_agree-0")
     tick(page, "information_sharing_consent-0")
     save(page)
@@ -163,6 +169,7 @@ def test_complete_and_submit_the_ehc_request_with_documents(
     save(page)
 
     heading_is(page, "Declaration")
+    assert_accessible(page, context="request: declaration")
     tick(page, "declaration-0")
     save(page)
 
