@@ -38,7 +38,7 @@ def text_input(
     *,
     name: str,
     label: str | rx.Component,
-    value: rx.Var | None,
+    value: rx.Var,
     on_change: Any,
     error: rx.Var,
     hint: str | None = None,
@@ -49,12 +49,7 @@ def text_input(
     **extra: Any,
 ) -> rx.Component:
     """A labelled text input bound to a state var."""
-    attributes: dict[str, Any] = {}
-    if value is not None:
-        attributes["value"] = value
-        attributes["on_change"] = on_change
-    # value=None: an uncontrolled input whose text only travels in the form's submit event
-    # (used for passwords that must not sit in page state while someone types).
+    attributes: dict[str, Any] = {"value": value, "on_change": on_change}
     if autocomplete:
         attributes["auto_complete"] = autocomplete
     if spellcheck is not None:

@@ -54,8 +54,8 @@ def sign_in_page() -> rx.Component:
             text_input(
                 name="password",
                 label="Password",
-                value=None,
-                on_change=None,
+                value=S.password,
+                on_change=S.set_password,
                 error=_error("password"),
                 input_type="password",
                 autocomplete="current-password",

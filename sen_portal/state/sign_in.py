@@ -42,6 +42,7 @@ class SignInState(FormErrorsMixin, rx.State):
     """Both steps of signing in."""
 
     email: str = ""
+    password: str = ""
     code: str = ""
     masked_email: str = ""
     method: str = "email"
@@ -55,6 +56,7 @@ class SignInState(FormErrorsMixin, rx.State):
     def load(self) -> None:
         """Fresh password step; remember where to go afterwards."""
         self._next = safe_next(self.router.url.query_parameters.get("next", ""))
+        self.password = ""
         self.errors = {}
         self.unverified = False
         self.resend_done = False
@@ -66,6 +68,12 @@ class SignInState(FormErrorsMixin, rx.State):
         self.clear_error("email")
 
     @rx.event
+    def set_password(self, value: str) -> None:
+        """Password field."""
+        self.password = value[:1000]
+        self.clear_error("password")
+
+    @rx.event
     def set_code(self, value: str) -> None:
         """Code field."""
         self.code = value[:20]
@@ -75,9 +83,11 @@ class SignInState(FormErrorsMixin, rx.State):
     async def submit_password(self, form: dict | None = None):
         """Check email and password; on success a code is emailed and we move to the code step.
 
-        The password arrives only in this submit event and is never stored in page state.
         """
-        password = str((form or {}).get("password", ""))[:1000]
+        # Bound to state (not read from the form): text typed before the page has connected to the
+        # server would otherwise be lost when it does. It is cleared as soon as it has been checked.
+        password = self.password
+        self.password = ""
         errors: dict[str, list[str]] = {}
         if not self.email.strip():
             errors["email"] = ["Enter your email address"]
