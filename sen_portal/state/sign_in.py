@@ -81,9 +81,7 @@ class SignInState(FormErrorsMixin, rx.State):
 
     @rx.event
     async def submit_password(self, form: dict | None = None):
-        """Check email and password; on success a code is emailed and we move to the code step.
-
-        """
+        """Check email and password; on success a code is emailed and we move to the code step."""
         # Bound to state (not read from the form): text typed before the page has connected to the
         # server would otherwise be lost when it does. It is cleared as soon as it has been checked.
         password = self.password
