@@ -1,7 +1,8 @@
 """SQLModel tables. Import from here so Alembic sees every table."""
 
-from sen_portal.models.accounts import UserAccount, UserRole
+from sen_portal.models.accounts import ApprovalStatus, UserAccount, UserRole
 from sen_portal.models.addresses import Address
+from sen_portal.models.audit import AuditEvent
 from sen_portal.models.documents import ContainerKind, ScanStatus, StoredDocument
 from sen_portal.models.lookups import LookupEntry
 from sen_portal.models.outbox import OutboxMessage, OutboxStatus
@@ -12,6 +13,8 @@ from sen_portal.models.sign_in import ChallengeMethod, LoginChallenge, RecoveryC
 
 __all__ = [
     "Address",
+    "ApprovalStatus",
+    "AuditEvent",
     "ChallengeMethod",
     "ContainerKind",
     "EmailToken",

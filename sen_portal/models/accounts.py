@@ -17,6 +17,14 @@ class UserRole(StrEnum):
     ADMIN = "admin"
 
 
+class ApprovalStatus(StrEnum):
+    """Account vetting (ACCOUNT_VETTING): new professionals wait for staff before they can submit."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class UserAccount(SQLModel, table=True):
     __tablename__ = "user_account"
 
@@ -28,6 +36,12 @@ class UserAccount(SQLModel, table=True):
     role: str = Field(default=UserRole.PROFESSIONAL, sa_column=Column(String(20), nullable=False))
     email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     is_active: bool = Field(default=True)
+    # Existing accounts and staff count as approved; registration sets "pending" when vetting is on.
+    approval_status: str = Field(
+        default=ApprovalStatus.APPROVED,
+        sa_column=Column(String(10), nullable=False, server_default=ApprovalStatus.APPROVED.value),
+    )
+    approval_decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     title: str = Field(default="", max_length=20)
     first_name: str = Field(default="", max_length=100)

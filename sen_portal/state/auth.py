@@ -9,6 +9,7 @@ effect at once on every worker. Page guards are only a convenience redirect.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -19,8 +20,10 @@ from sen_portal.api.session_cookie import SIGN_OUT_ROUTE, token_from_cookie_head
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import UserRole
-from sen_portal.services import sessions
+from sen_portal.services import audit, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
+
+logger = logging.getLogger(__name__)
 
 STAFF_ROLES = frozenset({UserRole.CASEWORKER, UserRole.ADMIN})
 
@@ -75,14 +78,36 @@ class AuthState(rx.State):
         return await asyncio.to_thread(_resolve, token)
 
     async def _require_user(self, *roles: str) -> CurrentUser:
-        """The signed-in user, or NotSignedIn. With ``roles``, the user must have one of them."""
+        """The signed-in user, or NotSignedIn. With ``roles``, the user must have one of them.
+
+        A signed-in user without the role is refused *and* audited: a professional
+        reaching a staff handler has hand-made an event or URL, which staff should see.
+        """
         user = await self._current_user()
-        if user is None or (roles and user.role not in roles):
+        if user is None:
+            raise NotSignedIn
+        if roles and user.role not in roles:
+            await asyncio.to_thread(self._audit_refusal, user, roles)
             raise NotSignedIn
         if roles and user.needs_authenticator:
             # Staff pages wait until the required authenticator app is set up.
             raise NotSignedIn
         return user
+
+    def _audit_refusal(self, user: CurrentUser, roles: tuple[str, ...]) -> None:
+        with session_scope() as db:
+            audit.record(
+                db,
+                action=audit.AuditAction.ACCESS_REFUSED,
+                actor_user_id=user.id,
+                actor_email=user.email,
+                object_type="page",
+                object_id=self.router.url.path or "",
+                client_ip=self.router.session.client_ip or "",
+                outcome="refused",
+                detail={"state": self.get_full_name(), "needs_role": ",".join(sorted(roles)), "role": user.role},
+            )
+        logger.warning("refused user %s (role %s) at %s", user.id, user.role, self.router.url.path)
 
     async def _signed_in(self, *roles: str) -> CurrentUser | None:
         """The signed-in user with the header updated, or None (the caller redirects to sign-in)."""
