@@ -25,10 +25,10 @@ from sen_portal import routes
 from sen_portal.config import Settings
 from sen_portal.email.referral_emails import referral_submitted_email
 from sen_portal.forms import FormDefinition, clean, load_definition, validate
-from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, UserAccount
+from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, ReferralStatusChange, UserAccount
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
 from sen_portal.routes import absolute_url
-from sen_portal.services import lookups
+from sen_portal.services import lookups, referral_intake
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.outbox import enqueue
@@ -234,6 +234,14 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         raise ReferralInvalid(errors)
     now = clock()
     reference = next_reference(session, prefix=version.reference_prefix, year=now.year)
+    answers = clean(definition, referral.answers, lookups=known)
+    inbox = referral_intake.inbox_columns(
+        definition,
+        answers,
+        child_name=_child_name(answers),
+        lookup_labels=lookup_labels(session),
+        received_at=now,
+    )
     # The conditional update makes a double click (two submits racing) produce one referral.
     claimed = session.execute(
         update(Referral)
@@ -241,15 +249,27 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         .values(
             status=ReferralStatus.SUBMITTED,
             reference=reference,
-            answers=clean(definition, referral.answers, lookups=known),
+            answers=answers,
             submitted_at=now,
             updated_at=now,
+            **inbox,
         )
     )
     if claimed.rowcount != 1:
         session.rollback()
         session.refresh(referral)
         return referral.reference or ""
+    session.refresh(referral)
+    referral_intake.flag_duplicates(session, referral)
+    session.add(
+        ReferralStatusChange(
+            referral_id=referral.id or 0,
+            from_status=ReferralStatus.DRAFT,
+            to_status=ReferralStatus.SUBMITTED,
+            actor_user_id=user_id,
+            changed_at=now,
+        )
+    )
     owner = session.get(UserAccount, user_id)
     assert owner is not None
     enqueue(
