@@ -40,6 +40,11 @@ PRIVACY = "/privacy"
 CONTACT = "/contact"
 HEALTH = "/health"
 DEV_MAILBOX = "/dev/mailbox"
+# Council staff (caseworker or admin); the referral page takes ?id=<public id>
+STAFF_INBOX = "/staff"
+STAFF_REFERRAL = "/staff/referral"
+STAFF_AUDIT = "/staff/audit"
+STAFF_INBOX_CSV = "/api/staff/inbox.csv"
 
 
 def absolute_url(settings: Settings, path: str, **query: str) -> str:
