@@ -144,9 +144,18 @@ def _conditions(query: InboxQuery) -> list[Any]:
 def _statement(query: InboxQuery):
     column = col(_SORT_COLUMNS.get(query.sort, Referral.received_at))
     order = [column.desc() if query.descending else column.asc(), col(Referral.id).desc()]
+    # Named columns, not the whole row: the JSON answers stay on disk (an export of 10,000 would drag them all in).
     return (
         select(
-            Referral,
+            Referral.public_id,
+            Referral.reference,
+            Referral.child_name,
+            Referral.setting_name,
+            Referral.received_at,
+            Referral.status,
+            Referral.decision_due_on,
+            Referral.final_plan_due_on,
+            Referral.possible_duplicate,
             FormVersion.title,
             Referrer.first_name,
             Referrer.last_name,
@@ -163,7 +172,8 @@ def _statement(query: InboxQuery):
 
 
 def _row(result: Any, today: date) -> InboxRow:
-    referral, title, referrer_first, referrer_last, worker_first, worker_last, worker_email = result
+    referral = result  # a Row: the referral's columns by name, then the joined ones by position
+    title, referrer_first, referrer_last, worker_first, worker_last, worker_email = tuple(result)[9:]
     due_on = (
         referral.decision_due_on
         if referral.status in AWAITING_DECISION

@@ -119,6 +119,18 @@ def test_a_caseworker_finds_assigns_and_moves_a_referral(
     expect(page.locator("#status")).to_have_text("Under consideration")
     assert_accessible(page, context="staff referral with an error")
 
+    # Staff download the documents and the CSV through the authorised routes; both are audited.
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in staff.cookies())
+    document_href = page.get_by_role("link", name="plan-autumn.pdf").get_attribute("href")
+    assert _get(portal.url + str(document_href), cookie) == 200
+    assert _audit(portal, "document_downloaded", email)
+    request = urllib.request.Request(f"{portal.url}/api/staff/inbox.csv?q={reference}", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        exported = response.read().decode()
+    assert reference in exported and "Jamie Rivers" in exported and len(exported.strip().splitlines()) == 2
+    assert [e.detail["rows"] for e in _audit(portal, "inbox_exported", email)] == [1]
+
     assert _audit(portal, "referral_viewed", email)
     assert [e.detail for e in _audit(portal, "referral_status_changed", email)][:1] == [
         {"from": "submitted", "to": "received"}
