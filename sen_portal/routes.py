@@ -40,6 +40,8 @@ PRIVACY = "/privacy"
 CONTACT = "/contact"
 HEALTH = "/health"
 DEV_MAILBOX = "/dev/mailbox"
+# Staff: account vetting and disabling
+STAFF_ACCOUNTS = "/staff/accounts"
 
 
 def absolute_url(settings: Settings, path: str, **query: str) -> str:

@@ -29,6 +29,7 @@ from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referr
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
 from sen_portal.routes import absolute_url
 from sen_portal.services import lookups
+from sen_portal.services.account_vetting import may_submit
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.outbox import enqueue
@@ -40,6 +41,10 @@ Errors = dict[str, list[str]]
 
 class ReferralNotFound(LookupError):
     """No such referral for this user (never says which)."""
+
+
+class AccountNotApproved(PermissionError):
+    """The owner's account still waits for staff approval (ACCOUNT_VETTING), or was refused."""
 
 
 class ReferralInvalid(ValueError):
@@ -208,12 +213,16 @@ def save_section(
     completed = [key for key in referral.completed_sections if key != section_key]
     if not errors:
         completed.append(section_key)
-    referral.answers = merged
-    referral.completed_sections = completed
-    referral.child_name = _child_name(merged)
-    referral.updated_at = clock()
-    session.add(referral)
-    session.flush()
+    # Conditional on the draft status: a Send racing this save (another tab, a double
+    # click) must not have its cleaned, submitted answers overwritten afterwards.
+    saved = session.execute(
+        update(Referral)
+        .where(col(Referral.id) == referral.id, col(Referral.status) == ReferralStatus.DRAFT)
+        .values(answers=merged, completed_sections=completed, child_name=_child_name(merged), updated_at=clock())
+    )
+    if saved.rowcount != 1:
+        return {"_form": ["This request has been sent and can no longer be changed"]}
+    session.expire(referral)
     return errors
 
 
@@ -227,6 +236,9 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
     referral, version = get_own(session, user_id=user_id, public_id=public_id)
     if referral.status != ReferralStatus.DRAFT:
         return referral.reference or ""
+    owner = session.get(UserAccount, user_id)
+    if owner is None or not may_submit(owner):
+        raise AccountNotApproved
     definition = definition_of(version)
     known = lookup_values(session)
     errors = validate(definition, referral.answers, lookups=known)
@@ -250,8 +262,6 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         session.rollback()
         session.refresh(referral)
         return referral.reference or ""
-    owner = session.get(UserAccount, user_id)
-    assert owner is not None
     enqueue(
         session,
         referral_submitted_email(

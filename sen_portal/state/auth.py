@@ -40,6 +40,7 @@ class CurrentUser:
     first_name: str
     last_name: str
     needs_authenticator: bool = False
+    approval_status: str = "approved"
 
     @property
     def display_name(self) -> str:
@@ -58,6 +59,7 @@ def _resolve(token: str) -> CurrentUser | None:
             user.first_name,
             user.last_name,
             needs_authenticator=must_set_up_authenticator(user, get_settings()),
+            approval_status=user.approval_status,
         )
 
 

@@ -147,7 +147,7 @@ class SignInState(FormErrorsMixin, rx.State):
         if not self._challenge_id:
             yield rx.redirect(routes.SIGN_IN)
             return
-        outcome = await asyncio.to_thread(_verify_code, self._challenge_id, code)
+        outcome = await asyncio.to_thread(_verify_code, self._challenge_id, code, self.router.session.client_ip or "")
         if isinstance(outcome, sign_in.CodeAccepted):
             ticket, needs_app = await asyncio.to_thread(_issue_ticket, outcome.user_id)
             self._challenge_id = 0
@@ -195,9 +195,9 @@ def _check_password(email: str, password: str, ip: str):
         return sign_in.check_password(db, email=email, password=password, ip=ip, settings=get_settings())
 
 
-def _verify_code(challenge_id: int, code: str):
+def _verify_code(challenge_id: int, code: str, ip: str):
     with session_scope() as db:
-        return sign_in.verify_code(db, challenge_id=challenge_id, code=code, settings=get_settings())
+        return sign_in.verify_code(db, challenge_id=challenge_id, code=code, settings=get_settings(), ip=ip)
 
 
 def _resend_code(challenge_id: int) -> sign_in.ResendResult:
