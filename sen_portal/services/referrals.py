@@ -25,6 +25,7 @@ from sen_portal import routes
 from sen_portal.config import Settings
 from sen_portal.email.referral_emails import referral_submitted_email
 from sen_portal.forms import FormDefinition, clean, load_definition, validate
+from sen_portal.forms.evaluation import council_today
 from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, UserAccount
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
 from sen_portal.routes import absolute_url
@@ -209,7 +210,9 @@ def save_section(
     allowed = _field_names(section)
     merged = dict(referral.answers)
     merged.update({name: value for name, value in answers.items() if name in allowed})
-    errors = validate(definition, merged, section_key=section_key, lookups=lookup_values(session))
+    errors = validate(
+        definition, merged, section_key=section_key, lookups=lookup_values(session), today=council_today(clock())
+    )
     completed = [key for key in referral.completed_sections if key != section_key]
     if not errors:
         completed.append(section_key)
@@ -241,7 +244,7 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         raise AccountNotApproved
     definition = definition_of(version)
     known = lookup_values(session)
-    errors = validate(definition, referral.answers, lookups=known)
+    errors = validate(definition, referral.answers, lookups=known, today=council_today(clock()))
     if errors:
         raise ReferralInvalid(errors)
     now = clock()

@@ -678,3 +678,12 @@ def test_a_save_racing_a_send_cannot_overwrite_the_sent_answers(
     assert errors == {"_form": ["This request has been sent and can no longer be changed"]}
     sent = load(portal, public_id)
     assert sent.reference == reference and sent.answers["referrer_first_name"] != "Overwritten"
+
+
+def test_date_rules_use_the_services_clock_not_the_machines(portal: Engine, settings: Settings, clock: Clock) -> None:
+    owner = make_user(portal, "timely@school.example.org")
+    public_id = ready_to_submit(portal, settings, clock, owner)
+    clock.now = datetime(2015, 1, 1, 9, 0, tzinfo=UTC)  # before the child's date of birth (5 March 2016)
+    with pytest.raises(referrals.ReferralInvalid) as invalid:
+        submit(portal, owner, public_id, settings, clock)
+    assert any("past" in message for messages in invalid.value.errors.values() for message in messages)
