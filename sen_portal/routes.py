@@ -40,6 +40,8 @@ PRIVACY = "/privacy"
 CONTACT = "/contact"
 HEALTH = "/health"
 DEV_MAILBOX = "/dev/mailbox"
+# Staff: account vetting and disabling
+STAFF_ACCOUNTS = "/staff/accounts"
 # Council staff (caseworker or admin); the referral page takes ?id=<public id>
 STAFF_INBOX = "/staff"
 STAFF_REFERRAL = "/staff/referral"
