@@ -45,6 +45,10 @@ def dashboard_page() -> rx.Component:
                     rx.fragment(
                         heading("Staff work", level=2, size="m"),
                         paragraph(
+                            rx.el.a("Referrals", href=routes.STAFF_INBOX),
+                            ": the inbox of sent requests, their statuses and statutory deadlines.",
+                        ),
+                        paragraph(
                             rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),
                             ": approve new professional accounts, disable or re-enable accounts.",
                         ),
