@@ -184,3 +184,40 @@ def test_a_professional_is_refused_the_staff_side_and_it_is_audited(
     route_refusals = _audit(portal, "access_refused", email)[before:]
     assert [(r.object_type, r.object_id) for r in route_refusals] == [("route", "/api/staff/inbox.csv")]
     assert _audit(portal, "inbox_exported", email) == []
+
+
+def test_the_audit_log_is_for_admins_only(browser: Browser, portal: Portal, mailbox: Mailbox) -> None:
+    from tests.e2e.harness import create_account
+
+    caseworker = f"cw-{uuid.uuid4().hex[:8]}@council.example.gov.uk"
+    create_account(portal, email=caseworker, password=PASSWORD, role="caseworker", first_name="Cai")
+    context = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, mailbox, caseworker)
+    page.goto("/staff/audit")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have access to this page")
+    page.goto("/staff")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
+    expect(page.get_by_role("link", name="Audit log")).to_have_count(0)
+    context.close()
+
+    admin = f"admin-{uuid.uuid4().hex[:8]}@council.example.gov.uk"
+    create_account(portal, email=admin, password=PASSWORD, role="admin", first_name="Ada")
+    context = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, mailbox, admin)
+    page.goto("/staff")
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
+    page.get_by_label("Action").select_option(value="access_refused")
+    page.get_by_label("Person's email address").fill(caseworker)
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#audit-count")).to_have_text("1 entry")
+    expect(page.get_by_role("row").filter(has_text=caseworker)).to_contain_text("/staff/audit")
+    assert_accessible(page, context="staff audit log")
+    page.get_by_label("To").fill("2001-02-28")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#audit-count")).to_have_text("0 entries")
+    context.close()
