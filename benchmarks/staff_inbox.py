@@ -32,7 +32,7 @@ def _p95_ms(action) -> float:
 
 def run() -> list[Result]:
     from sen_portal.models import UserAccount
-    from sen_portal.services import staff_inbox
+    from sen_portal.services import inbox_export, staff_inbox
     from sen_portal.services.demo_referrals import seed_referrals
     from sen_portal.services.referral_workflow import Actor
     from sen_portal.services.staff_inbox import InboxQuery
@@ -72,7 +72,7 @@ def run() -> list[Result]:
             )
         with OtherLoad() as load:
             began = time.perf_counter()
-            staff_inbox.export_csv(session, InboxQuery(today=TODAY), actor)
+            inbox_export.export_csv(session, InboxQuery(today=TODAY), actor)
             export_ms = (time.perf_counter() - began) * 1000
         session.rollback()
         results.append(

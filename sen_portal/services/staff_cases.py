@@ -14,7 +14,7 @@ from sen_portal.db import session_scope
 from sen_portal.forms.fields.dates import format_date
 from sen_portal.models import FormVersion, UserAccount
 from sen_portal.models.referrals import ReferralStatus
-from sen_portal.services import referral_intake, referral_journey, referral_workflow, staff_inbox
+from sen_portal.services import inbox_export, referral_intake, referral_journey, referral_workflow, staff_inbox
 from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, Actor
 from sen_portal.services.statutory_dates import COUNCIL_TIMEZONE, council_today, days_left, is_overdue, local_date
 
@@ -70,7 +70,7 @@ def inbox(actor: Actor, query: staff_inbox.InboxQuery) -> InboxView:
 
 def export(actor: Actor, query: staff_inbox.InboxQuery) -> str:
     with session_scope() as session:
-        return staff_inbox.export_csv(session, query, actor)
+        return inbox_export.export_csv(session, query, actor)
 
 
 # ---- one referral -----------------------------------------------------------------------------------
