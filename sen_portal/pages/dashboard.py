@@ -45,6 +45,10 @@ def dashboard_page() -> rx.Component:
                     rx.fragment(
                         heading("Staff work", level=2, size="m"),
                         paragraph(
+                            rx.el.a("Referrals inbox", href=routes.STAFF_INBOX),
+                            ": sent requests, their deadlines, status and messages.",
+                        ),
+                        paragraph(
                             rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),
                             ": approve new professional accounts, disable or re-enable accounts.",
                         ),
