@@ -45,8 +45,8 @@ def dashboard_page() -> rx.Component:
                     rx.fragment(
                         heading("Staff work", level=2, size="m"),
                         paragraph(
-                            rx.el.a("Referrals", href=routes.STAFF_INBOX),
-                            ": the inbox of sent requests, their statuses and statutory deadlines.",
+                            rx.el.a("Referrals inbox", href=routes.STAFF_INBOX),
+                            ": sent requests, their deadlines, status and messages.",
                         ),
                         paragraph(
                             rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),

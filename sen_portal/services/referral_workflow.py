@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -18,6 +17,7 @@ from sqlmodel import Session, col, select
 from sen_portal.models import Referral, ReferralStatusChange, UserAccount, UserRole
 from sen_portal.models.referrals import ReferralStatus as S
 from sen_portal.services import audit
+from sen_portal.services.audit import Actor
 from sen_portal.services.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -55,15 +55,6 @@ STATUS_LABELS: Mapping[str, str] = {
 # Which statutory deadline is running: the decision (6 weeks) until it is made, then the final plan (20 weeks).
 AWAITING_DECISION = (S.SUBMITTED, S.RECEIVED, S.UNDER_CONSIDERATION, S.MORE_INFORMATION_REQUESTED)
 AWAITING_PLAN = (S.AGREED_TO_ASSESS, S.ASSESSMENT, S.DRAFT_PLAN)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The member of staff acting (from the signed-in session), and where from, for the audit log."""
-
-    user_id: int
-    email: str
-    client_ip: str = ""
 
 
 class WorkflowRefused(ValueError):
