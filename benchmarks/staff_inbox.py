@@ -33,8 +33,8 @@ def _p95_ms(action) -> float:
 def run() -> list[Result]:
     from sen_portal.models import UserAccount
     from sen_portal.services import inbox_export, staff_inbox
+    from sen_portal.services.audit import Actor
     from sen_portal.services.demo_referrals import seed_referrals
-    from sen_portal.services.referral_workflow import Actor
     from sen_portal.services.staff_inbox import InboxQuery
 
     results: list[Result] = []

@@ -15,7 +15,8 @@ from sen_portal.forms.fields.dates import format_date
 from sen_portal.models import FormVersion, UserAccount
 from sen_portal.models.referrals import ReferralStatus
 from sen_portal.services import inbox_export, referral_intake, referral_journey, referral_workflow, staff_inbox
-from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, Actor
+from sen_portal.services.audit import Actor
+from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN
 from sen_portal.services.statutory_dates import COUNCIL_TIMEZONE, council_today, days_left, is_overdue, local_date
 
 
