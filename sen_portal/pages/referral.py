@@ -288,7 +288,7 @@ def view_page() -> rx.Component:
             rx.fragment(
                 rx.el.span(S.form_title, class_name="caption"),
                 heading("Request " + S.reference),
-                paragraph("Status: ", rx.el.span(S.status, class_name="tag")),
+                paragraph("Status: ", rx.el.span(S.status_label, class_name="tag")),
                 heading("Documents", level=2, size="m"),
                 _documents_list(),
                 heading("Answers", level=2, size="m"),
