@@ -82,7 +82,8 @@ def _assign_form() -> rx.Component:
         ),
         rx.el.button("Assign", type="submit", class_name="button button-secondary"),
         rx.el.button("Assign to me", type="button", on_click=S.assign_to_me, class_name="button button-secondary"),
-        key="assign-" + S.form_key.to_string(),
+        # keyed by the saved choice too: an uncontrolled select only reads its default when it mounts
+        key="assign-" + S.form_key.to_string() + "-" + V["assigned_to"],
         on_submit=S.assign,
         prevent_default=True,
         reset_on_submit=False,

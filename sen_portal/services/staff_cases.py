@@ -24,12 +24,25 @@ def _date(value: date | None) -> str:
     return format_date(value) if value else ""
 
 
-def _days(left: int | None, overdue: bool) -> str:
+def _short_date(value: date | None) -> str:
+    """ "28 Nov 2026": table cells stay narrow (GOV.UK allows short months in tables)."""
+    return f"{value.day} {value.strftime('%b')} {value.year}" if value else ""
+
+
+def _days(left: int | None, overdue: bool, which: str = "") -> str:
+    """ "31 days left to decide", "Final plan overdue by 4 days", "" when no deadline is running."""
     if left is None:
         return ""
     if overdue:
-        return f"Overdue by {-left} day{'s' if left != -1 else ''}"
-    return "Due today" if left == 0 else f"{left} day{'s' if left != 1 else ''} left"
+        return f"{which.capitalize() or 'Deadline'} overdue by {-left} day{'s' if left != -1 else ''}".strip()
+    if left == 0:
+        return f"{which.capitalize() or 'Deadline'} due today"
+    days = f"{left} day{'s' if left != 1 else ''} left"
+    return f"{days} to the {which}" if which else days
+
+
+def _which(status: str) -> str:
+    return "decision" if status in AWAITING_DECISION else "final plan" if status in AWAITING_PLAN else ""
 
 
 # ---- inbox ----------------------------------------------------------------------------------------
@@ -55,9 +68,9 @@ def inbox(actor: Actor, query: staff_inbox.InboxQuery) -> InboxView:
                 "child": r.child_name,
                 "setting": r.setting,
                 "referrer": r.referrer,
-                "received": _date(r.received_on),
+                "received": _short_date(r.received_on),
                 "status": r.status_label,
-                "days_left": _days(r.days_left, r.overdue),
+                "days_left": _days(r.days_left, r.overdue, _which(r.status)),
                 "overdue": "yes" if r.overdue else "",
                 "caseworker": r.caseworker or "Not assigned",
                 "form": r.form_title,
@@ -124,7 +137,6 @@ def referral(actor: Actor, public_id: str, *, opened: bool = True) -> ReferralVi
             if found.status in AWAITING_PLAN
             else None
         )
-        which = "decision" if found.status in AWAITING_DECISION else "final plan"
         overdue = bool(due and is_overdue(due, today))
         workers = referral_workflow.caseworkers(session)
         assigned = next((w for w in workers if w.id == found.assigned_to_user_id), None)
@@ -140,7 +152,7 @@ def referral(actor: Actor, public_id: str, *, opened: bool = True) -> ReferralVi
             received=_date(local_date(found.received_at)) if found.received_at else "",
             decision_due=_date(found.decision_due_on),
             final_plan_due=_date(found.final_plan_due_on),
-            deadline_note=f"{_days(days_left(due, today), overdue)} to the {which}" if due else "",
+            deadline_note=_days(days_left(due, today), overdue, _which(found.status)) if due else "",
             overdue=overdue,
             decision_reason=found.decision_reason,
             assigned_to=str(found.assigned_to_user_id or ""),
