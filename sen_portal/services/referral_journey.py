@@ -8,11 +8,13 @@ Ownership is checked by ``referrals.get_own`` on every call.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from sen_portal.config import Settings, get_settings
@@ -28,9 +30,10 @@ from sen_portal.forms import (
 )
 from sen_portal.models import FormVersion, UserAccount
 from sen_portal.models.documents import ContainerKind
-from sen_portal.services import addresses, documents, postcodes, referrals
+from sen_portal.services import addresses, documents, faults, postcodes, referrals
 
 Lookups = dict[str, dict[str, str]]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -394,9 +397,33 @@ def check_view(user_id: int, public_id: str) -> CheckView:
         return CheckView(version.title, summary, referral.status, referral.reference or "", rows)
 
 
+TRY_AGAIN = "We could not send your request just now. Your answers are saved – try again in a few minutes."
+
+
+class TryAgainLater(Exception):
+    """The database could not be reached, or the connection dropped mid-way: show ``TRY_AGAIN``.
+
+    Nothing may be reported as sent then. If the connection dropped during the commit itself,
+    the request may in fact have been sent; trying again is still right, because ``submit``
+    is idempotent and answers with the reference it already has.
+    """
+
+
+def database_unreachable(error: DBAPIError) -> bool:
+    return isinstance(error, OperationalError | InterfaceError) or bool(error.connection_invalidated)
+
+
 def submit(user_id: int, public_id: str, settings: Settings) -> str:
-    with session_scope() as session:
-        return referrals.submit(session, user_id=user_id, public_id=public_id, settings=settings)
+    try:
+        with session_scope() as session:
+            reference = referrals.submit(session, user_id=user_id, public_id=public_id, settings=settings)
+    except DBAPIError as error:
+        if database_unreachable(error):
+            log.warning("request %s: database unavailable during submit (%s)", public_id[:12], type(error).__name__)
+            raise TryAgainLater from error
+        raise
+    faults.crash_point(faults.AFTER_SUBMIT_COMMIT)
+    return reference
 
 
 def section_of(user_id: int, public_id: str, path: str) -> str:
