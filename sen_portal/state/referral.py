@@ -323,6 +323,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def submit(self, _form: dict | None = None):
         """Send the request (idempotent: a double click sends one)."""
+        self.errors = {}
         user = await self._signed_in()
         if user is None:
             return sign_in_redirect(self.router.url.path)
@@ -331,6 +332,9 @@ class ReferralState(FormErrorsMixin, AuthState):
         except referrals.ReferralNotFound:
             self._not_found()
             return None
+        except journey.TryAgainLater:
+            # Never a false success: the page stays, with the reason in the error summary.
+            return self.show_errors({"send": [journey.TRY_AGAIN]})
         except referrals.ReferralInvalid as invalid:
             first = next(iter(invalid.errors))
             section = await asyncio.to_thread(journey.section_of, user.id, self.referral_id, first)
