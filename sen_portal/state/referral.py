@@ -76,6 +76,8 @@ class ReferralState(FormErrorsMixin, AuthState):
 
     async def _definition(self, user: CurrentUser) -> tuple[FormDefinition, dict[str, dict[str, str]]] | None:
         """The request's form (checking it is this user's), or None after showing "not found"."""
+        if (cached := journey.cached_definition_for(user.id, self.referral_id)) is not None:
+            return cached  # ownership already checked in this process: no thread hop, no query
         try:
             return await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
         except referrals.ReferralNotFound:
