@@ -1,5 +1,7 @@
 """``/documents/{public_id}``: download a stored document, for its owner and council staff only.
 
+Staff may download the documents of any *sent* referral (a professional's draft is still theirs
+alone) and message attachments. Every download is audited (DOCUMENT_DOWNLOADED).
 Every refusal looks like "not found" (no hint whether the document exists).
 Headers make the browser save the file rather than render it in our origin.
 """
@@ -16,15 +18,25 @@ from starlette.routing import Route
 from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.models import StoredDocument, UserRole
-from sen_portal.services import documents, sessions
+from sen_portal.models import ContainerKind, Referral, StoredDocument, UserRole
+from sen_portal.models.referrals import ReferralStatus
+from sen_portal.services import audit, documents, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 STAFF_ROLES = {UserRole.CASEWORKER, UserRole.ADMIN}
 NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
+def _staff_may_see(db, document: StoredDocument) -> bool:
+    if document.container_kind == ContainerKind.MESSAGE:
+        return True
+    if document.container_kind != ContainerKind.REFERRAL or document.container_id is None:
+        return False  # unattached uploads are the uploader's work in progress
+    referral = db.get(Referral, document.container_id)
+    return referral is not None and referral.status != ReferralStatus.DRAFT
+
+
+def _resolve(token: str, public_id: str, client_ip: str = "") -> tuple[StoredDocument, str] | None:
     settings = get_settings()
     with session_scope() as db:
         user = sessions.resolve(db, token=token, settings=settings)
@@ -40,16 +52,28 @@ def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
                 public_id=public_id,
                 requester_user_id=user_id,
                 requester_is_staff=is_staff,
-                can_access=lambda doc: is_staff or doc.owner_user_id == user_id,
+                can_access=lambda doc: doc.owner_user_id == user_id or (is_staff and _staff_may_see(db, doc)),
             )
         except documents.DocumentNotFound:
             return None
+        audit.record(
+            db,
+            action=audit.AuditAction.DOCUMENT_DOWNLOADED,
+            actor_user_id=user_id,
+            actor_email=user.email,
+            object_type="document",
+            object_id=document.public_id,
+            client_ip=client_ip,
+            detail={"container": document.container_kind, "own": document.owner_user_id == user_id},
+        )
         return document, str(path)
 
 
 async def download(request: Request) -> Response:
     token = token_from_cookie_header(request.headers.get("cookie", ""))
-    found = await asyncio.to_thread(_resolve, token, str(request.path_params["public_id"])[:40]) if token else None
+    client_ip = request.client.host if request.client else ""
+    public_id = str(request.path_params["public_id"])[:40]
+    found = await asyncio.to_thread(_resolve, token, public_id, client_ip) if token else None
     if found is None:
         return Response("Not found", status_code=404, headers=NOT_FOUND_HEADERS)
     document, path = found

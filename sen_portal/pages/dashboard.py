@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
-from sen_portal.components.layout import page_shell
+from sen_portal.components.layout import page_shell, staff_nav_item
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.dashboard import DashboardState as S
 
@@ -13,6 +13,7 @@ from sen_portal.state.dashboard import DashboardState as S
 def signed_in_navigation() -> tuple[rx.Component, ...]:
     return (
         rx.el.li(rx.el.span(S.display_name, class_name="header-nav-link")),
+        staff_nav_item(S.is_staff),
         rx.el.li(rx.el.a("Your requests", href=routes.MY_REFERRALS, class_name="header-nav-link")),
         rx.el.li(rx.el.a("Account settings", href=routes.ACCOUNT, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),
@@ -26,6 +27,33 @@ def dashboard_page() -> rx.Component:
             rx.fragment(
                 heading("Your dashboard"),
                 paragraph("You are signed in as ", rx.el.strong(S.email), "."),
+                rx.cond(
+                    S.awaiting_approval,
+                    rx.el.div(
+                        rx.el.h2("Your account is waiting for approval", class_name="heading-m"),
+                        rx.el.p(
+                            "The SEN team checks every new account. You can start and save requests now, "
+                            "and send them once your account is approved: we will email you.",
+                            class_name="body",
+                        ),
+                        class_name="inset",
+                        id="awaiting-approval",
+                    ),
+                ),
+                rx.cond(
+                    S.is_staff,
+                    rx.fragment(
+                        heading("Staff work", level=2, size="m"),
+                        paragraph(
+                            rx.el.a("Referrals inbox", href=routes.STAFF_INBOX),
+                            ": sent requests, their deadlines, status and messages.",
+                        ),
+                        paragraph(
+                            rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),
+                            ": approve new professional accounts, disable or re-enable accounts.",
+                        ),
+                    ),
+                ),
                 heading("Requests", level=2, size="m"),
                 rx.el.a(
                     "Start a Request for an EHC needs assessment",

@@ -30,7 +30,7 @@ from sen_portal.forms import (
     set_answer,
     summary_rows,
 )
-from sen_portal.models import FormVersion, UserAccount
+from sen_portal.models import FormVersion, Referral, UserAccount
 from sen_portal.models.documents import ContainerKind
 from sen_portal.services import addresses, documents, faults, postcodes, referrals
 
@@ -438,13 +438,20 @@ def remove_document(user_id: int, public_id: str, document_id: str) -> list[dict
 
 def check_view(user_id: int, public_id: str) -> CheckView:
     with session_scope() as session:
-        referral, version, definition = _load(session, user_id, public_id)
-        rows = _document_rows(session, referral.id or 0, user_id, definition)
-        names = {row["public_id"]: row["name"] for row in rows}
-        summary = summary_rows(
-            definition, referral.answers, lookups=referrals.lookup_labels(session), document_names=names
-        )
-        return CheckView(version.title, summary, referral.status, referral.reference or "", rows)
+        referral, version, _definition_unused = _load(session, user_id, public_id)
+        return read_back(session, referral, version)
+
+
+def read_back(session: Session, referral: Referral, version: FormVersion) -> CheckView:
+    """The answers as summary rows, drawn from the version the referral was given on, and its documents.
+
+    The professional's read-back page and the staff referral page both show this; callers check access.
+    """
+    definition = _definition(version.id or 0, version.status)
+    rows = _document_rows(session, referral.id or 0, referral.owner_user_id, definition)
+    names = {row["public_id"]: row["name"] for row in rows}
+    summary = summary_rows(definition, referral.answers, lookups=referrals.lookup_labels(session), document_names=names)
+    return CheckView(version.title, summary, referral.status, referral.reference or "", rows)
 
 
 TRY_AGAIN = "We could not send your request just now. Your answers are saved – try again in a few minutes."

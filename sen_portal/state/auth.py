@@ -40,13 +40,14 @@ class CurrentUser:
     first_name: str
     last_name: str
     needs_authenticator: bool = False
+    approval_status: str = "approved"
 
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
-def _resolve(token: str) -> CurrentUser | None:
+def resolve_session(token: str) -> CurrentUser | None:
     with session_scope() as db:
         user = sessions.resolve(db, token=token, settings=get_settings())
         if user is None or user.id is None:
@@ -58,6 +59,7 @@ def _resolve(token: str) -> CurrentUser | None:
             user.first_name,
             user.last_name,
             needs_authenticator=must_set_up_authenticator(user, get_settings()),
+            approval_status=user.approval_status,
         )
 
 
@@ -70,12 +72,13 @@ class AuthState(rx.State):
 
     signed_in: bool = False
     display_name: str = ""
+    is_staff: bool = False  # shows the "Staff" header link; every staff handler still checks the role
 
     async def _current_user(self) -> CurrentUser | None:
         token = token_from_cookie_header(self.router.headers.cookie)
         if not token:
             return None
-        return await asyncio.to_thread(_resolve, token)
+        return await asyncio.to_thread(resolve_session, token)
 
     async def _require_user(self, *roles: str) -> CurrentUser:
         """The signed-in user, or NotSignedIn. With ``roles``, the user must have one of them.
@@ -117,6 +120,7 @@ class AuthState(rx.State):
             return None
         self.signed_in = True
         self.display_name = user.display_name
+        self.is_staff = user.role in STAFF_ROLES
         return user
 
     @rx.event
@@ -125,6 +129,7 @@ class AuthState(rx.State):
         user = await self._current_user()
         self.signed_in = user is not None
         self.display_name = user.display_name if user else ""
+        self.is_staff = user is not None and user.role in STAFF_ROLES
         if user is None:
             return sign_in_redirect(self.router.url.path or routes.DASHBOARD)
         return None
