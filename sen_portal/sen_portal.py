@@ -41,6 +41,7 @@ from sen_portal.state.account_details import AccountDetailsState
 from sen_portal.state.account_security import ChangeEmailState, ChangePasswordState, ConfirmEmailChangeState
 from sen_portal.state.authenticator import AuthenticatorState
 from sen_portal.state.dashboard import DashboardState
+from sen_portal.state.errors import backend_exception_handler
 from sen_portal.state.my_requests import MyRequestsState
 from sen_portal.state.password_reset import ForgottenPasswordState, ResetPasswordState
 from sen_portal.state.referral import ReferralState
@@ -59,6 +60,7 @@ app = rx.App(
     stylesheets=["/portal.css"],
     html_lang="en-GB",
     head_components=[rx.el.meta(name="robots", content="noindex")],
+    backend_exception_handler=backend_exception_handler,
 )
 app.register_lifespan_task(run_outbox_forever)
 
