@@ -40,6 +40,12 @@ PRIVACY = "/privacy"
 CONTACT = "/contact"
 HEALTH = "/health"
 DEV_MAILBOX = "/dev/mailbox"
+# Portal messages (?id=<referral public id>) and maintenance notices
+MESSAGES = "/messages"
+MESSAGE_THREAD = "/messages/thread"
+STAFF_NOTICES = "/staff/notices"
+UNSUBSCRIBE = "/unsubscribe"
+UNSUBSCRIBE_ONE_CLICK = "/api/unsubscribe"  # RFC 8058 POST target (List-Unsubscribe header)
 
 
 def absolute_url(settings: Settings, path: str, **query: str) -> str:

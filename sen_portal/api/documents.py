@@ -16,8 +16,8 @@ from starlette.routing import Route
 from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.models import StoredDocument, UserRole
-from sen_portal.services import documents, sessions
+from sen_portal.models import ContainerKind, StoredDocument, UserRole
+from sen_portal.services import documents, messages, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 STAFF_ROLES = {UserRole.CASEWORKER, UserRole.ADMIN}
@@ -40,7 +40,15 @@ def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
                 public_id=public_id,
                 requester_user_id=user_id,
                 requester_is_staff=is_staff,
-                can_access=lambda doc: is_staff or doc.owner_user_id == user_id,
+                can_access=lambda doc: (
+                    is_staff
+                    or doc.owner_user_id == user_id
+                    # A message attachment is also for the other side of the conversation.
+                    or (
+                        doc.container_kind == ContainerKind.MESSAGE
+                        and messages.attachment_visible_to(db, document_id=doc.id or 0, user_id=user_id)
+                    )
+                ),
             )
         except documents.DocumentNotFound:
             return None

@@ -6,6 +6,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.layout import page_shell
+from sen_portal.components.messages_link import messages_link
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.dashboard import DashboardState as S
 
@@ -14,6 +15,7 @@ def signed_in_navigation() -> tuple[rx.Component, ...]:
     return (
         rx.el.li(rx.el.span(S.display_name, class_name="header-nav-link")),
         rx.el.li(rx.el.a("Your requests", href=routes.MY_REFERRALS, class_name="header-nav-link")),
+        rx.el.li(messages_link(S.unread_messages)),
         rx.el.li(rx.el.a("Account settings", href=routes.ACCOUNT, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),
     )

@@ -1,0 +1,134 @@
+"""Portal messages: every conversation (/messages) and one referral's thread (/messages/thread)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from sen_portal import routes
+from sen_portal.components.error_summary import error_summary
+from sen_portal.components.fields import error_text, form_group
+from sen_portal.components.layout import back_link
+from sen_portal.components.text import heading, paragraph
+from sen_portal.pages.account import signed_in_page
+from sen_portal.state.messages import MessagesState as M
+from sen_portal.state.messages import ThreadState as T
+
+
+def messages_page() -> rx.Component:
+    return signed_in_page(
+        heading("Messages"),
+        paragraph("Messages between you and the SEN team, one conversation for each request."),
+        rx.cond(
+            M.threads.length() > 0,
+            rx.el.table(
+                rx.el.caption("Conversations, unread first", class_name="visually-hidden"),
+                rx.el.thead(
+                    rx.el.tr(
+                        rx.el.th("Request", scope="col"),
+                        rx.el.th("Child or young person", scope="col"),
+                        rx.el.th("Messages", scope="col"),
+                        rx.el.th("Last message", scope="col"),
+                    )
+                ),
+                rx.el.tbody(
+                    rx.foreach(
+                        M.threads,
+                        lambda row: rx.el.tr(
+                            rx.el.td(
+                                rx.el.a(row["reference"], href=row["href"]),
+                                rx.cond(
+                                    row["unread"] != "",
+                                    rx.el.strong(" ", row["unread"], " unread", class_name="tag tag-unread"),
+                                ),
+                            ),
+                            rx.el.td(row["child"]),
+                            rx.el.td(row["messages"]),
+                            rx.el.td(row["last"]),
+                        ),
+                    )
+                ),
+                class_name="summary-list",
+                id="threads",
+            ),
+            paragraph("There are no conversations yet. Messages can be sent once a request has been sent."),
+        ),
+        loaded=M.loaded,
+    )
+
+
+def _message(item: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.el.article(
+            rx.el.h3(item["author"].to(str), class_name="heading-s"),
+            rx.el.p(item["when"].to(str), class_name="hint"),
+            # Plain text, escaped by React; pre-line keeps the writer's line breaks.
+            rx.el.p(item["body"].to(str), class_name="body message-body", style={"white_space": "pre-line"}),
+            rx.el.ul(
+                rx.foreach(
+                    item["attachments"].to(list[dict[str, str]]),
+                    lambda a: rx.el.li(rx.el.a(a["name"], href=a["href"], download=True)),
+                ),
+                class_name="list",
+            ),
+            class_name=rx.cond(item["side"].to(str) == "staff", "message message-staff", "message"),
+        ),
+    )
+
+
+def thread_page() -> rx.Component:
+    body_error = T.errors.get("body", "").to(str)
+    return signed_in_page(
+        back_link(routes.MESSAGES, "All messages"),
+        rx.cond(
+            T.not_found,
+            rx.fragment(
+                heading("Request not found"),
+                paragraph("We could not find messages for this request. Check the link, or go to your messages."),
+            ),
+            rx.fragment(
+                error_summary(T.error_items),
+                heading(rx.Var.create("Messages about ") + T.reference),
+                paragraph("Child or young person: ", rx.el.strong(T.child)),
+                rx.el.div(
+                    rx.cond(
+                        T.sent_notice != "",
+                        rx.el.p(T.sent_notice, class_name="body notification notification-success"),
+                    ),
+                    role="status",
+                ),
+                rx.cond(
+                    T.items.length() > 0,
+                    rx.el.ol(rx.foreach(T.items, _message), class_name="message-list", id="messages"),
+                    paragraph("No messages yet."),
+                ),
+                heading("Send a message", level=2, size="m"),
+                rx.el.form(
+                    form_group(
+                        rx.el.label("Your message", html_for="body", class_name="label"),
+                        rx.el.div(
+                            "Do not include more personal details than the SEN team needs.",
+                            id="body-hint",
+                            class_name="hint",
+                        ),
+                        error_text("body", body_error),
+                        rx.el.textarea(
+                            id="body",
+                            name="body",
+                            value=T.body,
+                            on_change=T.set_body,
+                            rows=6,
+                            aria_describedby=rx.cond(body_error != "", "body-hint body-error", "body-hint"),
+                            aria_invalid=rx.cond(body_error != "", "true", "false"),
+                            class_name=rx.cond(body_error != "", "textarea input-error", "textarea"),
+                        ),
+                        error=body_error,
+                    ),
+                    rx.el.button("Send message", type="submit", class_name="button"),
+                    on_submit=T.send,
+                    prevent_default=True,
+                    no_validate=True,
+                ),
+            ),
+        ),
+        loaded=T.loaded,
+    )

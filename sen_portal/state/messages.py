@@ -1,0 +1,155 @@
+"""Portal messages: the list (/messages) and one referral's thread (/messages/thread?id=...).
+
+Both pages serve professionals (their own referrals) and staff (any submitted referral); the
+service decides who may see what, from the signed-in user's id, on every event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+import reflex as rx
+
+from sen_portal import routes
+from sen_portal.config import get_settings
+from sen_portal.db import session_scope
+from sen_portal.email.notice_emails import local_time
+from sen_portal.services import messages
+from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect, unread_for
+from sen_portal.state.form_errors import FormErrorsMixin
+
+
+def _thread_rows(user_id: int) -> list[dict[str, str]]:
+    with session_scope() as db:
+        threads = messages.list_threads(db, user_id=user_id)
+    return [
+        {
+            "public_id": t.referral_public_id,
+            "reference": t.reference,
+            "child": t.child_name or "Not given",
+            "messages": str(t.message_count),
+            "unread": str(t.unread) if t.unread else "",
+            "last": local_time(t.last_message_at) if t.last_message_at else "No messages yet",
+            "href": f"{routes.MESSAGE_THREAD}?id={quote(t.referral_public_id)}",
+        }
+        for t in threads
+    ]
+
+
+def _open_thread(user_id: int, public_id: str, client_ip: str) -> tuple[dict[str, str], list[dict]] | None:
+    """Load the thread and mark it read for the reader's side (None: not found / not allowed)."""
+    with session_scope() as db:
+        try:
+            messages.mark_read(db, referral_public_id=public_id, user_id=user_id, client_ip=client_ip)
+            referral, thread = messages.thread_for(db, referral_public_id=public_id, user_id=user_id)
+        except messages.ThreadNotFound:
+            return None
+        views = messages.messages_in(db, thread=thread)
+        header = {"reference": referral.reference or "", "child": referral.child_name or "Not given"}
+    rows = [
+        {
+            "id": str(v.id),
+            "side": v.side,
+            "author": v.author_name,
+            "when": local_time(v.created_at),
+            "body": v.body,
+            "attachments": [{"name": a.name, "href": f"/documents/{a.public_id}"} for a in v.attachments],
+        }
+        for v in views
+    ]
+    return header, rows
+
+
+def _post(user_id: int, public_id: str, body: str, client_ip: str) -> dict[str, list[str]]:
+    with session_scope() as db:
+        try:
+            messages.post_message(
+                db,
+                referral_public_id=public_id,
+                author_user_id=user_id,
+                body=body,
+                settings=get_settings(),
+                client_ip=client_ip,
+            )
+        except messages.MessageInvalid as invalid:
+            return invalid.errors
+        except messages.ThreadNotFound:
+            return {"body": ["You cannot send messages about this request"]}
+    return {}
+
+
+class MessagesState(AuthState):
+    """/messages: the conversations this user can see, unread first."""
+
+    loaded: bool = False
+    threads: list[dict[str, str]] = []
+
+    @rx.event
+    async def load(self):
+        """Check the session, then list the threads."""
+        user = await self._signed_in()
+        if user is None:
+            return sign_in_redirect(self.router.url.path)
+        self.threads = await asyncio.to_thread(_thread_rows, user.id)
+        self.loaded = True
+        return None
+
+
+class ThreadState(FormErrorsMixin, AuthState):
+    """One referral's messages, marked read on opening, and the reply box."""
+
+    loaded: bool = False
+    not_found: bool = False
+    reference: str = ""
+    child: str = ""
+    items: list[dict] = []
+    body: str = ""
+    sent_notice: str = ""
+    public_id: str = ""
+
+    async def _refresh(self, user_id: int) -> bool:
+        found = await asyncio.to_thread(_open_thread, user_id, self.public_id, self.router.session.client_ip or "")
+        self.not_found = found is None
+        if found is not None:
+            header, self.items = found
+            self.reference, self.child = header["reference"], header["child"]
+        return found is not None
+
+    @rx.event
+    async def load(self):
+        """Check the session, show the thread (marking it read)."""
+        self.public_id = self.router.url.query_parameters.get("id", "")[:32]
+        user = await self._signed_in()
+        if user is None:
+            return rx.redirect(f"{routes.SIGN_IN}?next={quote(f'{routes.MESSAGE_THREAD}?id={self.public_id}')}")
+        self.errors, self.body, self.sent_notice, self.items = {}, "", "", []
+        await self._refresh(user.id)
+        # Opening the thread read it: the header count follows at once.
+        self.unread_messages = await asyncio.to_thread(unread_for, user.id)
+        self.loaded = True
+        return None
+
+    @rx.event
+    def set_body(self, value: str) -> None:
+        """The message box."""
+        self.body = value[: messages.MESSAGE_MAX_CHARS + 100]
+        self.clear_error("body")
+
+    @rx.event
+    async def send(self, _form: dict | None = None):
+        """Post the message (the service re-checks access), then show the thread with it."""
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            yield sign_in_redirect(routes.MESSAGES)
+            return
+        errors = await asyncio.to_thread(_post, user.id, self.public_id, self.body, self.router.session.client_ip or "")
+        if errors:
+            for event in self.show_errors(errors):
+                yield event
+            return
+        self.body = ""
+        self.errors = {}
+        self.sent_notice = "Your message has been sent."
+        await self._refresh(user.id)

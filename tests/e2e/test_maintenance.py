@@ -1,0 +1,99 @@
+"""Maintenance notices in a real browser: staff schedule one, its banner shows on public pages, the
+email reaches opted-in users only, and its unsubscribe link works without signing in."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.harness import Mailbox, Portal, assert_accessible, create_account
+from tests.e2e.journeys import PASSWORD, create_staff_with_cli, heading_is, new_email, sign_in
+
+TITLE = "Portal upgrade on Saturday"
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%dT%H:%M")
+
+
+def _opted_in(portal: Portal, email: str) -> bool:
+    from sqlmodel import Session, select
+
+    from sen_portal.db import make_engine
+    from sen_portal.models import UserAccount
+
+    engine = make_engine(portal.env["DATABASE_URL"])
+    with Session(engine) as session:
+        value = session.exec(select(UserAccount.maintenance_emails).where(UserAccount.email == email)).one()
+    engine.dispose()
+    return bool(value)
+
+
+def test_schedule_banner_broadcast_and_unsubscribe(page: Page, portal: Portal, mailbox: Mailbox) -> None:
+    opted, not_opted = new_email("opted"), new_email("quiet")
+    create_account(portal, email=opted, password=PASSWORD)
+    create_account(portal, email=not_opted, password=PASSWORD)
+    _set_opt_in(portal, opted)
+
+    admin = create_staff_with_cli(page, portal, mailbox, role="admin")
+    sign_in(page, mailbox, admin)
+    page.goto("/staff/notices")
+    heading_is(page, "Maintenance notices")
+    assert_accessible(page, context="staff notices")
+    # Errors beside the field and in the summary.
+    page.get_by_role("button", name="Schedule notice").click()
+    expect(page.locator("#error-summary")).to_contain_text("Enter a title")
+    start = datetime.now(ZoneInfo("UTC")) + timedelta(days=1)
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("What users need to know").fill("The portal will be unavailable for two hours.")
+    page.get_by_label("Starts").fill(_local(start))
+    page.get_by_label("Ends").fill(_local(start + timedelta(hours=2)))
+    page.get_by_role("button", name="Schedule notice").click()
+    expect(page.get_by_role("status").filter(has_text="scheduled")).to_be_visible()
+    row = page.locator("#notices").get_by_role("row").filter(has_text=TITLE)
+    expect(row).to_contain_text("Upcoming")
+
+    # The broadcast asks for confirmation, then reaches opted-in users only.
+    row.get_by_role("button", name=f"Email portal users about {TITLE}").click()
+    row.get_by_role("button", name="Yes, email portal users").click()
+    expect(row).to_contain_text("Emailed")
+    mail = mailbox.wait_for(to=opted, subject_contains=TITLE)
+    assert "two hours" in mail.text
+    assert not [m for m in mailbox.all() if m.to == not_opted and TITLE in m.subject]
+
+    # The banner shows on public pages, signed out (a fresh context).
+    page.context.clear_cookies()
+    for path in ("/", "/sign-in"):
+        page.goto(path)
+        banner = page.get_by_role("region", name="Planned maintenance")
+        expect(banner).to_contain_text(TITLE)
+        expect(banner).to_contain_text("Planned:")
+    assert_accessible(page, context="sign-in page with the maintenance banner")
+
+    # The unsubscribe link works without signing in: a GET shows a button, the click unsubscribes.
+    link = next(url for url in mail.links() if "/unsubscribe?token=" in url)
+    page.goto(link)
+    heading_is(page, "Unsubscribe from maintenance emails")
+    assert _opted_in(portal, opted)  # merely opening the link (as a mail scanner would) changes nothing
+    assert_accessible(page, context="unsubscribe")
+    page.get_by_role("button", name="Unsubscribe").click()
+    heading_is(page, "You have unsubscribed")
+    assert not _opted_in(portal, opted)
+    # Idempotent: the same link again still says so.
+    page.goto(link)
+    page.get_by_role("button", name="Unsubscribe").click()
+    heading_is(page, "You have unsubscribed")
+
+
+def _set_opt_in(portal: Portal, email: str) -> None:
+    from sqlalchemy import update
+
+    from sen_portal.db import make_engine, session_scope
+    from sen_portal.models import UserAccount
+
+    engine = make_engine(portal.env["DATABASE_URL"])
+    with session_scope(engine) as session:
+        session.execute(update(UserAccount).where(UserAccount.email == email).values(maintenance_emails=True))
+    engine.dispose()

@@ -1,0 +1,82 @@
+"""Portal messages in a real browser: a caseworker writes, the professional is alerted (without the
+message or the child's name), reads and replies; both headers count what is unread."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.harness import Mailbox, Portal, assert_accessible, create_account
+from tests.e2e.journeys import PASSWORD, create_staff_with_cli, heading_is, new_email, sent_request, sign_in
+
+CHILD = "Peregrine Ashdown-Vale"
+QUESTION = "Could you send the latest speech and language report, please?"
+REPLY = "Attached to the request now; the therapist's report is dated May."
+
+
+def test_caseworker_and_professional_exchange_messages(
+    page: Page, browser: Browser, portal: Portal, mailbox: Mailbox
+) -> None:
+    professional = new_email()
+    owner_id = create_account(portal, email=professional, password=PASSWORD, first_name="Alice")
+    public_id, reference = sent_request(portal, owner_id=owner_id, child_name=CHILD)
+
+    # The caseworker: created by council IT with the CLI, signs in with an emailed code like everyone.
+    caseworker = create_staff_with_cli(page, portal, mailbox)
+    sign_in(page, mailbox, caseworker)
+    page.goto(f"/messages/thread?id={public_id}")
+    heading_is(page, f"Messages about {reference}")
+    expect(page.get_by_role("main")).to_contain_text(CHILD)
+    assert_accessible(page, context="message thread (staff)")
+    page.get_by_label("Your message").fill(QUESTION)
+    page.get_by_role("button", name="Send message").click()
+    expect(page.locator("#messages")).to_contain_text(QUESTION)
+
+    # The professional hears that a message is waiting, and nothing more.
+    alert = mailbox.wait_for(to=professional, subject_contains="new message")
+    for leaked in (QUESTION, "speech", "Peregrine", "Ashdown"):
+        assert leaked not in alert.text and leaked not in alert.html and leaked not in alert.subject
+    link = next(url for url in alert.links() if "/messages/thread" in url)
+
+    pro_context = browser.new_context(base_url=portal.url, viewport={"width": 1100, "height": 900})
+    pro_context.set_default_timeout(15_000)
+    pro = pro_context.new_page()
+    try:
+        sign_in(pro, mailbox, professional)
+        unread = pro.locator("#messages-link")
+        expect(unread).to_have_accessible_name("Messages, 1 unread")
+        unread.click()
+        heading_is(pro, "Messages")
+        row = pro.get_by_role("row").filter(has_text=reference)
+        expect(row).to_contain_text("1 unread")
+        assert_accessible(pro, context="messages list")
+        row.get_by_role("link", name=reference).click()
+        heading_is(pro, f"Messages about {reference}")
+        expect(pro.locator("#messages")).to_contain_text(QUESTION)
+        expect(pro.locator("#messages")).to_contain_text("(SEN team)")
+        # Reading it clears the count.
+        expect(pro.locator("#messages-link")).to_have_accessible_name("Messages")
+        pro.get_by_role("button", name="Send message").click()
+        expect(pro.locator("#body-error")).to_contain_text("Enter a message")
+        expect(pro.locator("#error-summary")).to_be_visible()
+        pro.get_by_label("Your message").fill(REPLY)
+        pro.get_by_role("button", name="Send message").click()
+        expect(pro.locator("#messages")).to_contain_text(REPLY)
+        assert_accessible(pro, context="message thread (professional)")
+        # The link in the alert goes to the thread (through sign-in when needed).
+        pro.goto(link)
+        heading_is(pro, f"Messages about {reference}")
+    finally:
+        pro_context.close()
+
+    # The caseworker sees the reply counted in the header and in their list.
+    page.goto("/dashboard")
+    expect(page.locator("#messages-link")).to_have_accessible_name("Messages, 1 unread")
+    page.locator("#messages-link").click()
+    row = page.get_by_role("row").filter(has_text=reference)
+    expect(row).to_contain_text("1 unread")
+    row.get_by_role("link", name=reference).click()
+    expect(page.locator("#messages")).to_contain_text(REPLY)
+    expect(page.locator("#messages-link")).to_have_accessible_name("Messages")
+    assert re.search(r"/messages/thread", page.url)
