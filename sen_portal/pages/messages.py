@@ -10,8 +10,17 @@ from sen_portal.components.fields import error_text, form_group
 from sen_portal.components.layout import back_link
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
+from sen_portal.pages.referral import _labelled_file_input
 from sen_portal.state.messages import MessagesState as M
 from sen_portal.state.messages import ThreadState as T
+
+ATTACHMENT_UPLOAD_ID = "message-attachment"
+ACCEPTED_FILES = {
+    "application/pdf": [".pdf"],
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
+    "image/jpeg": [".jpg", ".jpeg"],
+    "image/png": [".png"],
+}
 
 
 def messages_page() -> rx.Component:
@@ -75,6 +84,64 @@ def _message(item: rx.Var) -> rx.Component:
     )
 
 
+def _attachments() -> rx.Component:
+    """Optional files, streamed and checked like referral documents, sent with the message."""
+    attachment_error = T.errors.get("attachment", "").to(str)
+    return rx.el.div(
+        rx.el.span("Attach files (optional)", class_name="label"),
+        rx.el.div("PDF, Word (.docx), JPG or PNG, up to 20MB each", id="attachment-hint", class_name="hint"),
+        error_text("attachment", attachment_error),
+        _labelled_file_input(
+            rx.upload.root(
+                rx.el.button(
+                    "Choose a file",
+                    type="button",
+                    id="attachment",
+                    aria_describedby="attachment-hint",
+                    class_name="button button-secondary",
+                ),
+                rx.el.span(rx.selected_files(ATTACHMENT_UPLOAD_ID).join(", "), class_name="body"),
+                id=ATTACHMENT_UPLOAD_ID,
+                multiple=False,
+                no_keyboard=True,
+                accept=ACCEPTED_FILES,
+            ),
+            "Choose a file to attach",
+        ),
+        rx.el.button(
+            rx.cond(T.uploading, "Attaching…", "Attach file"),
+            type="button",
+            disabled=T.uploading,
+            on_click=T.attach(rx.upload_files_chunk(upload_id=ATTACHMENT_UPLOAD_ID)),
+            class_name="button button-secondary",
+        ),
+        rx.el.ul(
+            rx.foreach(
+                T.pending_files,
+                lambda f: rx.el.li(
+                    f["name"],
+                    " ",
+                    rx.el.button(
+                        "Remove",
+                        rx.el.span(" ", f["name"], class_name="visually-hidden"),
+                        type="button",
+                        on_click=T.remove_file(f["public_id"]),
+                        class_name="link-button",
+                    ),
+                ),
+            ),
+            class_name="list",
+            id="pending-files",
+        ),
+        rx.el.div(
+            rx.cond(T.upload_message != "", rx.el.p(T.upload_message, class_name="body")),
+            role="status",
+            aria_live="polite",
+        ),
+        class_name=rx.cond(attachment_error != "", "form-group form-group-error", "form-group"),
+    )
+
+
 def thread_page() -> rx.Component:
     body_error = T.errors.get("body", "").to(str)
     return signed_in_page(
@@ -123,6 +190,7 @@ def thread_page() -> rx.Component:
                         ),
                         error=body_error,
                     ),
+                    _attachments(),
                     rx.el.button("Send message", type="submit", class_name="button"),
                     on_submit=T.send,
                     prevent_default=True,

@@ -15,7 +15,7 @@ from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
-from sen_portal.services import messages
+from sen_portal.services import documents, message_attachments, messages
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect, unread_for
 from sen_portal.state.form_errors import FormErrorsMixin
 
@@ -61,7 +61,7 @@ def _open_thread(user_id: int, public_id: str, client_ip: str) -> tuple[dict[str
     return header, rows
 
 
-def _post(user_id: int, public_id: str, body: str, client_ip: str) -> dict[str, list[str]]:
+def _post(user_id: int, public_id: str, body: str, client_ip: str, attachment_ids: list[int]) -> dict[str, list[str]]:
     with session_scope() as db:
         try:
             messages.post_message(
@@ -70,12 +70,15 @@ def _post(user_id: int, public_id: str, body: str, client_ip: str) -> dict[str, 
                 author_user_id=user_id,
                 body=body,
                 settings=get_settings(),
+                attachment_ids=attachment_ids,
                 client_ip=client_ip,
             )
         except messages.MessageInvalid as invalid:
             return invalid.errors
         except messages.ThreadNotFound:
             return {"body": ["You cannot send messages about this request"]}
+        except documents.DocumentNotFound:
+            return {"attachment": ["A file you attached is no longer available – remove it and attach it again"]}
     return {}
 
 
@@ -107,6 +110,11 @@ class ThreadState(FormErrorsMixin, AuthState):
     body: str = ""
     sent_notice: str = ""
     public_id: str = ""
+    # Files uploaded for the message being written; their ids stay server-side.
+    pending_files: list[dict[str, str]] = []
+    uploading: bool = False
+    upload_message: str = ""
+    _pending_ids: dict[str, int] = {}  # public id -> row id
 
     async def _refresh(self, user_id: int) -> bool:
         found = await asyncio.to_thread(_open_thread, user_id, self.public_id, self.router.session.client_ip or "")
@@ -124,6 +132,7 @@ class ThreadState(FormErrorsMixin, AuthState):
         if user is None:
             return rx.redirect(f"{routes.SIGN_IN}?next={quote(f'{routes.MESSAGE_THREAD}?id={self.public_id}')}")
         self.errors, self.body, self.sent_notice, self.items = {}, "", "", []
+        self.pending_files, self._pending_ids, self.upload_message, self.uploading = [], {}, "", False
         await self._refresh(user.id)
         # Opening the thread read it: the header count follows at once.
         self.unread_messages = await asyncio.to_thread(unread_for, user.id)
@@ -144,12 +153,55 @@ class ThreadState(FormErrorsMixin, AuthState):
         except NotSignedIn:
             yield sign_in_redirect(routes.MESSAGES)
             return
-        errors = await asyncio.to_thread(_post, user.id, self.public_id, self.body, self.router.session.client_ip or "")
+        ip = self.router.session.client_ip or ""
+        attachment_ids = list(self._pending_ids.values())
+        errors = await asyncio.to_thread(_post, user.id, self.public_id, self.body, ip, attachment_ids)
         if errors:
             for event in self.show_errors(errors):
                 yield event
             return
         self.body = ""
+        self.pending_files, self._pending_ids, self.upload_message = [], {}, ""
         self.errors = {}
         self.sent_notice = "Your message has been sent."
         await self._refresh(user.id)
+
+    @rx.event(background=True)
+    async def attach(self, chunks: rx.UploadChunkIterator):
+        """Stream a file for the message being written (checked like referral documents)."""
+        async with self:
+            user = await self._signed_in()
+            public_id, pending = self.public_id, list(self._pending_ids.values())
+            self.uploading = True
+            self.upload_message = ""
+        if user is None:
+            async with self:
+                self.uploading = False
+            return
+        outcome = await message_attachments.receive_attachment(user.id, public_id, pending, chunks)
+        async with self:
+            self.uploading = False
+            self.upload_message = outcome.message
+            self.errors = {"attachment": outcome.message} if outcome.refused else {}
+            if outcome.file is not None:
+                self._pending_ids = {**self._pending_ids, outcome.file.public_id: outcome.file.id}
+                self.pending_files = [
+                    *self.pending_files,
+                    {"public_id": outcome.file.public_id, "name": outcome.file.name},
+                ]
+
+    @rx.event
+    async def remove_file(self, document_public_id: str):
+        """Take a file off the message before it is sent."""
+        try:
+            user = await self._require_user()
+        except NotSignedIn:
+            return sign_in_redirect(routes.MESSAGES)
+        document_public_id = str(document_public_id)[:40]
+        if document_public_id not in self._pending_ids:
+            return None
+        await asyncio.to_thread(message_attachments.remove_pending, user.id, document_public_id)
+        self._pending_ids = {k: v for k, v in self._pending_ids.items() if k != document_public_id}
+        self.pending_files = [f for f in self.pending_files if f["public_id"] != document_public_id]
+        self.upload_message = "The file has been removed."
+        return None

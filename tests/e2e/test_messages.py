@@ -4,11 +4,13 @@ message or the child's name), reads and replies; both headers count what is unre
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.harness import Mailbox, Portal, assert_accessible, create_account
 from tests.e2e.journeys import PASSWORD, create_staff_with_cli, heading_is, new_email, sent_request, sign_in
+from tests.e2e.test_referral import MINIMAL_PDF
 
 CHILD = "Peregrine Ashdown-Vale"
 QUESTION = "Could you send the latest speech and language report, please?"
@@ -18,7 +20,7 @@ REPLY = "Attached to the request now; the therapist's report is dated May."
 
 
 def test_caseworker_and_professional_exchange_messages(
-    page: Page, browser: Browser, portal: Portal, mailbox: Mailbox
+    page: Page, browser: Browser, portal: Portal, mailbox: Mailbox, tmp_path: Path
 ) -> None:
     professional = new_email()
     owner_id = create_account(portal, email=professional, password=PASSWORD, first_name="Alice")
@@ -32,8 +34,14 @@ def test_caseworker_and_professional_exchange_messages(
     expect(page.get_by_role("main")).to_contain_text(CHILD)
     assert_accessible(page, context="message thread (staff)")
     page.get_by_label("Your message").fill(QUESTION)
+    # An attachment goes through the same checks as request documents.
+    (tmp_path / "consent-form.pdf").write_bytes(MINIMAL_PDF)
+    page.locator("#message-attachment input[type=file]").set_input_files(str(tmp_path / "consent-form.pdf"))
+    page.get_by_role("button", name="Attach file").click()
+    expect(page.locator("#pending-files")).to_contain_text("consent-form.pdf")
     page.get_by_role("button", name="Send message").click()
     expect(page.locator("#messages")).to_contain_text(QUESTION)
+    expect(page.locator("#messages").get_by_role("link", name="consent-form.pdf")).to_be_visible()
 
     # The professional hears that a message is waiting, and nothing more.
     alert = mailbox.wait_for(to=professional, subject_contains="new message")
@@ -57,6 +65,11 @@ def test_caseworker_and_professional_exchange_messages(
         heading_is(pro, f"Messages about {reference}")
         expect(pro.locator("#messages")).to_contain_text(QUESTION)
         expect(pro.locator("#messages")).to_contain_text("(SEN team)")
+        # The professional may download the caseworker's attachment (the download route's rules).
+        href = pro.locator("#messages").get_by_role("link", name="consent-form.pdf").get_attribute("href")
+        download = pro.request.get(href)
+        assert download.status == 200 and download.body().startswith(b"%PDF")
+        assert download.headers["content-disposition"].startswith("attachment")
         # Reading it clears the count.
         expect(pro.locator("#messages-link")).to_have_accessible_name(NONE_UNREAD)
         pro.get_by_role("button", name="Send message").click()
@@ -82,3 +95,17 @@ def test_caseworker_and_professional_exchange_messages(
     expect(page.locator("#messages")).to_contain_text(REPLY)
     expect(page.locator("#messages-link")).to_have_accessible_name(NONE_UNREAD)
     assert re.search(r"/messages/thread", page.url)
+
+    # Someone else's professional cannot read the thread or its attachment.
+    stranger = new_email()
+    create_account(portal, email=stranger, password=PASSWORD)
+    other = browser.new_context(base_url=portal.url)
+    other.set_default_timeout(15_000)
+    try:
+        stranger_page = other.new_page()
+        sign_in(stranger_page, mailbox, stranger)
+        stranger_page.goto(f"/messages/thread?id={public_id}")
+        heading_is(stranger_page, "Request not found")
+        assert stranger_page.request.get(href).status == 404
+    finally:
+        other.close()
