@@ -11,12 +11,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sen_portal.config import get_settings
+from sqlmodel import Session, col, select
+
+from sen_portal.config import Settings, get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import ContainerKind, StoredDocument
 from sen_portal.services import documents, messages
+from sen_portal.services.clock import Clock, system_clock
 
 
 @dataclass(frozen=True)
@@ -98,3 +102,21 @@ def remove_pending(user_id: int, document_public_id: str) -> bool:
         except documents.DocumentNotFound:
             return False
     return True
+
+
+DRAFT_RETENTION = timedelta(days=2)
+
+
+def discard_abandoned(session: Session, settings: Settings, *, clock: Clock = system_clock) -> int:
+    """Housekeeping: files attached to a message that was never sent (drafts older than
+    DRAFT_RETENTION) are marked deleted and their bytes removed once the transaction commits."""
+    stale = session.exec(
+        select(StoredDocument.public_id).where(
+            col(StoredDocument.container_kind) == ContainerKind.DRAFT,
+            col(StoredDocument.deleted_at).is_(None),
+            col(StoredDocument.created_at) < clock() - DRAFT_RETENTION,
+        )
+    ).all()
+    for public_id in stale:
+        documents.mark_deleted(session, settings, public_id=public_id, can_delete=lambda _d: True, clock=clock)
+    return len(stale)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlmodel import Session, col, select
 from sen_portal.config import Settings, settings_from_env
 from sen_portal.db import session_scope
 from sen_portal.models import AuditEvent, ContainerKind, MessageThread, PortalMessage
-from sen_portal.services import documents, messages
+from sen_portal.services import document_store, documents, message_attachments, messages
 from sen_portal.services.audit import AuditAction
 from sen_portal.services.messages import MessageInvalid, ThreadNotFound
 from tests.service.account_helpers import Clock
@@ -239,3 +240,36 @@ def test_read_marker_clock(session: Session, settings: Settings, people: dict) -
     post(session, settings, people["staff"].id, people["referral"].public_id, clock=clock)
     thread = session.exec(select(MessageThread)).one()
     assert thread.last_message_at == clock.now
+
+
+def _draft(session: Session, settings: Settings, owner_id: int, name: str):
+    with documents.begin_upload(
+        settings, filename=name, owner_user_id=owner_id, already_stored_bytes=0, already_stored_count=0
+    ) as upload:
+        upload.write(minimal_pdf())
+        document = upload.finish(session, container_kind=ContainerKind.DRAFT, container_id=None)
+    session.commit()
+    return document
+
+
+def test_housekeeping_discards_attachments_of_messages_never_sent(
+    session: Session, settings: Settings, people: dict
+) -> None:
+    staff, case = people["staff"], people["referral"]
+    clock = Clock()
+    sent = _draft(session, settings, staff.id, "sent.pdf")
+    abandoned = _draft(session, settings, staff.id, "abandoned.pdf")
+    fresh = _draft(session, settings, staff.id, "still-writing.pdf")
+    post(session, settings, staff.id, case.public_id, attachment_ids=[sent.id])
+    for document, age in ((sent, 5), (abandoned, 3), (fresh, 1)):
+        document.created_at = clock() - timedelta(days=age)
+        session.add(document)
+    session.commit()
+    assert message_attachments.discard_abandoned(session, settings, clock=clock) == 1
+    session.commit()
+    for document in (sent, abandoned, fresh):
+        session.refresh(document)
+    assert abandoned.deleted_at is not None
+    assert sent.deleted_at is None and fresh.deleted_at is None
+    assert not document_store.path_for(settings, abandoned.storage_name).exists()
+    assert document_store.path_for(settings, sent.storage_name).exists()
