@@ -25,10 +25,10 @@ def heading_is(page: Page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
 
-def sign_in(page: Page, mailbox: Mailbox, email: str, password: str = PASSWORD) -> None:
+def sign_in(page: Page, mailbox: Mailbox, email: str, password: str = PASSWORD, *, path: str = "/sign-in") -> None:
     """Password, then the emailed code; lands on the dashboard."""
     before = len([m for m in mailbox.all() if m.to == email and "code" in m.subject])
-    page.goto("/sign-in")
+    page.goto(path)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Continue").click()

@@ -86,6 +86,78 @@ def test_schedule_banner_broadcast_and_unsubscribe(page: Page, portal: Portal, m
     page.get_by_role("button", name="Unsubscribe").click()
     heading_is(page, "You have unsubscribed")
 
+    # RFC 8058: the headers name a POST endpoint that unsubscribes in one request, no sign-in.
+    headers = _raw_headers(portal, opted, TITLE)
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    one_click = headers["List-Unsubscribe"].strip("<>")
+    assert "/api/unsubscribe?token=" in one_click
+    _set_opt_in(portal, opted)
+    response = page.request.post(one_click, form={"List-Unsubscribe": "One-Click"})
+    assert response.status == 200
+    assert not _opted_in(portal, opted)
+    assert page.request.post(one_click + "x", form={"List-Unsubscribe": "One-Click"}).status == 404
+
+
+def test_sign_in_paused_during_a_window_for_professionals(page: Page, portal: Portal, mailbox: Mailbox) -> None:
+    admin = new_email("admin", "council.example.gov.uk")
+    create_account(portal, email=admin, password=PASSWORD, role="admin")
+    sign_in(page, mailbox, admin)
+    page.goto("/staff/notices")
+    now = datetime.now(ZoneInfo("UTC"))
+    page.get_by_label("Title").fill("Database move")
+    page.get_by_label("What users need to know").fill("Sign-in is paused while we move the database.")
+    page.get_by_label("Starts").fill(_local(now - timedelta(minutes=1)))
+    page.get_by_label("Ends").fill(_local(now + timedelta(hours=1)))
+    pause = page.get_by_label("Pause sign-in during the maintenance")
+    pause.click()  # a controlled box: its state comes back from the server
+    expect(pause).to_be_checked()
+    page.get_by_role("button", name="Schedule notice").click()
+    row = page.locator("#notices").get_by_role("row").filter(has_text="Database move")
+    try:
+        expect(row).to_contain_text("Happening now")
+        page.context.clear_cookies()
+        page.goto("/sign-in")
+        heading_is(page, "Sign-in is paused for maintenance")
+        expect(page.get_by_role("main")).to_contain_text("Database move")
+        expect(page.get_by_label("Password")).to_have_count(0)
+        assert_accessible(page, context="sign-in paused")
+        # Staff still sign in (they carry out the maintenance); the service refuses professionals.
+        page.get_by_role("link", name="Council staff sign in").click()
+        heading_is(page, "Sign in")
+        professional = new_email()
+        create_account(portal, email=professional, password=PASSWORD)
+        page.get_by_label("Email address").fill(professional)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Continue").click()
+        heading_is(page, "Sign-in is paused for maintenance")
+        sign_in(page, mailbox, admin, path="/sign-in?staff=1")
+    finally:
+        _end_all_notices(portal)  # other journeys in this run need sign-in
+
+
+def _raw_headers(portal: Portal, to: str, subject_part: str) -> dict[str, str]:
+    import email
+    import email.policy
+
+    for path in sorted(portal.mail_dir.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] == to and subject_part in str(message["Subject"]):
+            return {key: str(value) for key, value in message.items()}
+    raise AssertionError(f"no email to {to} about {subject_part!r}")
+
+
+def _end_all_notices(portal: Portal) -> None:
+    from sqlalchemy import update
+
+    from sen_portal.db import make_engine, session_scope
+    from sen_portal.models import MaintenanceNotice
+
+    engine = make_engine(portal.env["DATABASE_URL"])
+    ended = datetime.now(ZoneInfo("UTC")) - timedelta(seconds=1)
+    with session_scope(engine) as session:
+        session.execute(update(MaintenanceNotice).values(ends_at=ended))
+    engine.dispose()
+
 
 def _set_opt_in(portal: Portal, email: str) -> None:
     from sqlalchemy import update
