@@ -40,6 +40,8 @@ PRIVACY = "/privacy"
 CONTACT = "/contact"
 HEALTH = "/health"
 DEV_MAILBOX = "/dev/mailbox"
+# Staff: account vetting and disabling
+STAFF_ACCOUNTS = "/staff/accounts"
 # Portal messages (?id=<referral public id>) and maintenance notices
 MESSAGES = "/messages"
 MESSAGE_THREAD = "/messages/thread"

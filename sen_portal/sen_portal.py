@@ -31,6 +31,7 @@ from sen_portal.pages.register import (
     work_details_page,
 )
 from sen_portal.pages.sign_in import sign_in_code_page, sign_in_page, signed_out_page
+from sen_portal.pages.staff_accounts import staff_accounts_page
 from sen_portal.pages.staff_notices import staff_notices_page
 from sen_portal.pages.unsubscribe import unsubscribe_page
 from sen_portal.pages.verify_email import verify_email_page
@@ -47,6 +48,7 @@ from sen_portal.state.password_reset import ForgottenPasswordState, ResetPasswor
 from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
 from sen_portal.state.sign_in import SignInState
+from sen_portal.state.staff_accounts import StaffAccountsState
 from sen_portal.state.unsubscribe import UnsubscribeState
 from sen_portal.state.verify_email import VerifyEmailState
 
@@ -158,6 +160,9 @@ app.add_page(
     confirmation_page, route=routes.REFERRAL_CONFIRMATION, title=title("Request sent"), on_load=ReferralState.load_view
 )
 app.add_page(view_page, route=routes.REFERRAL_VIEW, title=title("Your request"), on_load=ReferralState.load_view)
+
+# Staff pages (their handlers re-check the role; professionals are refused and audited).
+app.add_page(staff_accounts_page, route=routes.STAFF_ACCOUNTS, title=title("Accounts"), on_load=StaffAccountsState.load)
 
 # Portal messages and maintenance notices
 app.add_page(messages_page, route=routes.MESSAGES, title=title("Messages"), on_load=MessagesState.load)
