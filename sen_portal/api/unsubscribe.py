@@ -8,14 +8,15 @@ read: the signed token is the whole authority, and it can only turn maintenance 
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.routes import UNSUBSCRIBE_ONE_CLICK
+from sen_portal.routes import UNSUBSCRIBE, UNSUBSCRIBE_ONE_CLICK
 from sen_portal.services import unsubscribe
 
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -23,6 +24,10 @@ HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 async def one_click(request: Request) -> Response:
     token = str(request.query_params.get("token", ""))[:100]
+    if request.method != "POST":
+        # A client (or a person) that GETs the header's URL gets the page with the confirm button:
+        # a GET never unsubscribes, because mail scanners prefetch links.
+        return RedirectResponse(f"{UNSUBSCRIBE}?{urlencode({'token': token})}", status_code=303, headers=HEADERS)
     client_ip = request.client.host if request.client else ""
 
     def run() -> bool:
@@ -36,4 +41,4 @@ async def one_click(request: Request) -> Response:
 
 
 def unsubscribe_routes() -> list[Route]:
-    return [Route(UNSUBSCRIBE_ONE_CLICK, one_click, methods=["POST"])]
+    return [Route(UNSUBSCRIBE_ONE_CLICK, one_click, methods=["GET", "POST"])]

@@ -49,6 +49,14 @@ def dashboard_page() -> rx.Component:
                             rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),
                             ": approve new professional accounts, disable or re-enable accounts.",
                         ),
+                        paragraph(
+                            rx.el.a("Maintenance notices", href=routes.STAFF_NOTICES),
+                            ": tell portal users about planned maintenance, pause sign-in during it.",
+                        ),
+                        paragraph(
+                            rx.el.a("Messages", href=routes.MESSAGES),
+                            ": conversations with professionals about their requests.",
+                        ),
                     ),
                 ),
                 heading("Requests", level=2, size="m"),

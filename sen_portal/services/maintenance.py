@@ -12,7 +12,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -30,6 +31,7 @@ from sen_portal.services.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
+UK = ZoneInfo("Europe/London")
 BANNER_CACHE_SECONDS = 30
 # A notice shows from when it is scheduled; this only bounds how far ahead the banner looks.
 BANNER_LOOKAHEAD = timedelta(days=30)
@@ -55,6 +57,20 @@ class NoticeView:
     pause_sign_in: bool
     emailed_at: datetime | None
     state: str  # "upcoming" | "active" | "ended"
+
+
+def parse_uk_time(value: str) -> datetime | None:
+    """A ``datetime-local`` form value ("2026-05-01T18:00") read as UK time (GMT/BST), in UTC.
+
+    Staff think in UK time; the browser sends no zone. None when it is not a date and time.
+    """
+    try:
+        parsed = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        return None
+    return parsed.replace(tzinfo=UK).astimezone(UTC)
 
 
 def state_at(notice: MaintenanceNotice, now: datetime) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -16,8 +14,6 @@ from sen_portal.services.clock import system_clock
 from sen_portal.services.maintenance import NoticeView
 from sen_portal.state.auth import STAFF_ROLES, AuthState, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
-
-LOCAL = ZoneInfo("Europe/London")
 
 
 def _banner_row(notice: NoticeView) -> dict[str, str]:
@@ -50,17 +46,6 @@ class NoticeBannerState(rx.State):
     async def load_banner(self) -> None:
         """Run when the page shell mounts."""
         self.banner = await asyncio.to_thread(banner_rows)
-
-
-def parse_local(value: str) -> datetime | None:
-    """A ``datetime-local`` input ("2026-05-01T18:00") read as UK time, returned in UTC."""
-    try:
-        parsed = datetime.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        return None
-    return parsed.replace(tzinfo=LOCAL).astimezone(ZoneInfo("UTC"))
 
 
 class StaffNoticesState(FormErrorsMixin, AuthState):
@@ -128,7 +113,13 @@ class StaffNoticesState(FormErrorsMixin, AuthState):
         except NotSignedIn:
             yield sign_in_redirect(self.router.url.path)
             return
-        fields = (self.title, self.body, parse_local(self.starts_at), parse_local(self.ends_at), self.pause_sign_in)
+        fields = (
+            self.title,
+            self.body,
+            maintenance.parse_uk_time(self.starts_at),
+            maintenance.parse_uk_time(self.ends_at),
+            self.pause_sign_in,
+        )
         errors = await asyncio.to_thread(_schedule, user.id, user.email, self.router.session.client_ip or "", *fields)
         if errors:
             for event in self.show_errors(errors):

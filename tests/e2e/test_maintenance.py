@@ -96,6 +96,11 @@ def test_schedule_banner_broadcast_and_unsubscribe(page: Page, portal: Portal, m
     assert response.status == 200
     assert not _opted_in(portal, opted)
     assert page.request.post(one_click + "x", form={"List-Unsubscribe": "One-Click"}).status == 404
+    # Opening the header's URL in a browser (a GET) shows the confirm page, and changes nothing.
+    _set_opt_in(portal, opted)
+    page.goto(one_click)
+    heading_is(page, "Unsubscribe from maintenance emails")
+    assert _opted_in(portal, opted)
 
 
 def test_sign_in_paused_during_a_window_for_professionals(page: Page, portal: Portal, mailbox: Mailbox) -> None:
