@@ -29,6 +29,7 @@ def sign_in(page: Page, mailbox: Mailbox, email: str, password: str = PASSWORD, 
     """Password, then the emailed code; lands on the dashboard."""
     before = len([m for m in mailbox.all() if m.to == email and "code" in m.subject])
     page.goto(path)
+    page.wait_for_load_state("networkidle")  # typed text can be lost if the page is still connecting
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Continue").click()
