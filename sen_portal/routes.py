@@ -54,3 +54,8 @@ def absolute_url(settings: Settings, path: str, **query: str) -> str:
     """A link for emails: the public URL, the path and an encoded query."""
     url = settings.public_url.rstrip("/") + path
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def message_thread_path(referral_public_id: str) -> str:
+    """The conversation about a referral (for links from the staff referral page and emails)."""
+    return f"{MESSAGE_THREAD}?{urlencode({'id': referral_public_id})}"

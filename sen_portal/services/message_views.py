@@ -153,3 +153,17 @@ def attachment_visible_to(session: Session, *, document_id: int, user_id: int) -
     except ThreadNotFound:
         return False
     return True
+
+
+def unread_for_staff_by_referral(session: Session, *, referral_ids: list[int]) -> dict[int, int]:
+    """Unread messages from professionals per referral (for the staff inbox's rows); absent = 0."""
+    if not referral_ids:
+        return {}
+    rows = session.exec(
+        select(MessageThread.referral_id, _unread_expression(MessageSide.STAFF))
+        .select_from(PortalMessage)
+        .join(MessageThread, col(MessageThread.id) == col(PortalMessage.thread_id))
+        .where(col(MessageThread.referral_id).in_(referral_ids))
+        .group_by(col(MessageThread.referral_id))
+    ).all()
+    return {int(referral_id): int(unread or 0) for referral_id, unread in rows if unread}

@@ -45,6 +45,7 @@ from sen_portal.services.message_views import (
     list_threads,
     messages_in,
     unread_count_for_user,
+    unread_for_staff_by_referral,
 )
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ __all__ = [
     "side_of",
     "thread_for",
     "unread_count_for_user",
+    "unread_for_staff_by_referral",
 ]
 
 

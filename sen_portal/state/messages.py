@@ -31,7 +31,7 @@ def _thread_rows(user_id: int) -> list[dict[str, str]]:
             "messages": str(t.message_count),
             "unread": str(t.unread) if t.unread else "",
             "last": local_time(t.last_message_at) if t.last_message_at else "No messages yet",
-            "href": f"{routes.MESSAGE_THREAD}?id={quote(t.referral_public_id)}",
+            "href": routes.message_thread_path(t.referral_public_id),
         }
         for t in threads
     ]
@@ -130,7 +130,7 @@ class ThreadState(FormErrorsMixin, AuthState):
         self.public_id = self.router.url.query_parameters.get("id", "")[:32]
         user = await self._signed_in()
         if user is None:
-            return rx.redirect(f"{routes.SIGN_IN}?next={quote(f'{routes.MESSAGE_THREAD}?id={self.public_id}')}")
+            return rx.redirect(f"{routes.SIGN_IN}?next={quote(routes.message_thread_path(self.public_id))}")
         self.errors, self.body, self.sent_notice, self.items = {}, "", "", []
         self.pending_files, self._pending_ids, self.upload_message, self.uploading = [], {}, "", False
         await self._refresh(user.id)

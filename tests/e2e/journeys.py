@@ -25,8 +25,16 @@ def heading_is(page: Page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
 
-def sign_in(page: Page, mailbox: Mailbox, email: str, password: str = PASSWORD, *, path: str = "/sign-in") -> None:
-    """Password, then the emailed code; lands on the dashboard."""
+def sign_in(
+    page: Page,
+    mailbox: Mailbox,
+    email: str,
+    password: str = PASSWORD,
+    *,
+    path: str = "/sign-in",
+    lands_on: str = "Your dashboard",
+) -> None:
+    """Password, then the emailed code; lands on the dashboard (or the page ``?next=`` names)."""
     before = len([m for m in mailbox.all() if m.to == email and "code" in m.subject])
     page.goto(path)
     page.wait_for_load_state("networkidle")  # typed text can be lost if the page is still connecting
@@ -38,7 +46,7 @@ def sign_in(page: Page, mailbox: Mailbox, email: str, password: str = PASSWORD, 
     assert code
     page.get_by_label("Code").fill(code.group(1))
     page.get_by_role("button", name="Sign in").click()
-    heading_is(page, "Your dashboard")
+    heading_is(page, lands_on)
 
 
 def create_staff_with_cli(page: Page, portal: Portal, mailbox: Mailbox, *, role: str = "caseworker") -> str:

@@ -103,9 +103,12 @@ def test_caseworker_and_professional_exchange_messages(
     other.set_default_timeout(15_000)
     try:
         stranger_page = other.new_page()
-        sign_in(stranger_page, mailbox, stranger)
-        stranger_page.goto(f"/messages/thread?id={public_id}")
-        heading_is(stranger_page, "Request not found")
+        # Signed out, the alert's link goes through sign-in and back to the thread (?next= keeps the id)...
+        stranger_page.goto(link)
+        expect(stranger_page).to_have_url(re.compile(r"/sign-in/?\?next="))
+        sign_in(stranger_page, mailbox, stranger, path=stranger_page.url, lands_on="Request not found")
+        # ...which is not theirs: the same "not found" as for a request that does not exist.
+        assert public_id in stranger_page.url
         assert stranger_page.request.get(href).status == 404
     finally:
         other.close()

@@ -112,6 +112,7 @@ def test_unread_counts_for_both_sides(session: Session, settings: Settings, peop
     second_staff = user(session, "another.caseworker@council.example.gov.uk", role="admin")
     assert messages.unread_count_for_user(session, user_id=second_staff.id) == 1  # one team, one marker
 
+    assert messages.unread_for_staff_by_referral(session, referral_ids=[case.id, second.id]) == {case.id: 1}
     rows = messages.list_threads(session, user_id=pro.id)
     assert [(r.reference, r.unread, r.message_count) for r in rows] == [
         ("EHC-2026-000002", 1, 1),
