@@ -25,6 +25,18 @@ def _notice_row(row: rx.Var) -> rx.Component:
         rx.el.td(rx.cond(row["pause"] != "", "Yes", "No")),
         rx.el.td(
             rx.cond(
+                row["state"] != "ended",
+                rx.el.button(
+                    rx.cond(row["state"] == "active", "End now", "Cancel notice"),
+                    rx.el.span(" ", row["title"], class_name="visually-hidden"),
+                    type="button",
+                    on_click=S.end_notice(row["id"]),
+                    class_name="link-button",
+                ),
+            )
+        ),
+        rx.el.td(
+            rx.cond(
                 row["emailed"] != "",
                 rx.fragment("Emailed ", row["emailed"]),
                 rx.cond(
@@ -127,6 +139,7 @@ def staff_notices_page() -> rx.Component:
                         rx.el.th("When", scope="col"),
                         rx.el.th("Status", scope="col"),
                         rx.el.th("Sign-in paused", scope="col"),
+                        rx.el.th(rx.el.span("Actions", class_name="visually-hidden"), scope="col"),
                         rx.el.th("Email", scope="col"),
                     )
                 ),

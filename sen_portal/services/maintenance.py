@@ -1,19 +1,12 @@
-"""Maintenance notices: schedule, show (banner before and during the window), pause sign-in, email.
+"""Maintenance notices: schedule, end, show (banner before and during the window), pause sign-in, email.
 
-Every page shows the banner, so ``banner_notices`` keeps a short in-process cache: a page load
-costs a dictionary lookup, not a query, and a new notice appears within ``BANNER_CACHE_SECONDS``
-on every worker (each has its own cache; ``schedule`` clears this worker's at once).
+The banner's cache, window states and UK-time parsing are in services.notice_views (re-exported here).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -27,12 +20,35 @@ from sen_portal.routes import absolute_url
 from sen_portal.services import audit, unsubscribe
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
+from sen_portal.services.notice_views import (
+    BANNER_CACHE_SECONDS,
+    NoticeView,
+    banner_notices,
+    clear_banner_cache,
+    parse_uk_time,
+    window_state,
+)
 from sen_portal.services.outbox import enqueue
+
+__all__ = [
+    "BANNER_CACHE_SECONDS",
+    "NoticeInvalid",
+    "NoticeNotFound",
+    "NoticeView",
+    "all_notices",
+    "banner_notices",
+    "broadcast",
+    "clear_banner_cache",
+    "current_and_upcoming",
+    "end_now",
+    "parse_uk_time",
+    "schedule",
+    "sign_in_paused",
+    "state_at",
+]
 
 log = logging.getLogger(__name__)
 
-UK = ZoneInfo("Europe/London")
-BANNER_CACHE_SECONDS = 30
 # A notice shows from when it is scheduled; this only bounds how far ahead the banner looks.
 BANNER_LOOKAHEAD = timedelta(days=30)
 
@@ -47,43 +63,9 @@ class NoticeNotFound(LookupError):
     pass
 
 
-@dataclass(frozen=True)
-class NoticeView:
-    id: int
-    title: str
-    body: str
-    starts_at: datetime
-    ends_at: datetime
-    pause_sign_in: bool
-    emailed_at: datetime | None
-    state: str  # "upcoming" | "active" | "ended"
-
-
-def parse_uk_time(value: str) -> datetime | None:
-    """A ``datetime-local`` form value ("2026-05-01T18:00") read as UK time (GMT/BST), in UTC.
-
-    Staff think in UK time; the browser sends no zone. None when it is not a date and time.
-    """
-    try:
-        parsed = datetime.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        return None
-    return parsed.replace(tzinfo=UK).astimezone(UTC)
-
-
 def state_at(notice: MaintenanceNotice, now: datetime) -> str:
     """Where ``now`` falls: before the window, inside it (start inclusive, end exclusive), after it."""
-    return _state(notice.starts_at, notice.ends_at, now)
-
-
-def _state(starts_at: datetime, ends_at: datetime, now: datetime) -> str:
-    if now < starts_at:
-        return "upcoming"
-    if now < ends_at:
-        return "active"
-    return "ended"
+    return window_state(notice.starts_at, notice.ends_at, now)
 
 
 def _view(notice: MaintenanceNotice, now: datetime) -> NoticeView:
@@ -162,6 +144,44 @@ def schedule(
     )
     clear_banner_cache()
     return notice
+
+
+def end_now(
+    session: Session,
+    *,
+    notice_id: int,
+    actor_user_id: int,
+    actor_email: str = "",
+    client_ip: str = "",
+    clock: Clock = system_clock,
+) -> bool:
+    """End (or cancel, if it has not started) a notice now: the banner goes and sign-in resumes.
+
+    False when it had already ended. A mistaken "pause sign-in" must be undoable from the page.
+    """
+    notice = session.get(MaintenanceNotice, notice_id)
+    if notice is None:
+        raise NoticeNotFound(notice_id)
+    now = clock()
+    if notice.ends_at <= now:
+        return False
+    was = state_at(notice, now)
+    notice.starts_at = min(notice.starts_at, now)
+    notice.ends_at = now
+    session.add(notice)
+    audit.record(
+        session,
+        action=audit.AuditAction.NOTICE_ENDED,
+        actor_user_id=actor_user_id,
+        actor_email=actor_email,
+        object_type="notice",
+        object_id=notice_id,
+        client_ip=client_ip,
+        detail={"was": was},
+        clock=clock,
+    )
+    clear_banner_cache()
+    return True
 
 
 def current_and_upcoming(session: Session, *, clock: Clock = system_clock) -> list[NoticeView]:
@@ -262,32 +282,3 @@ def broadcast(
     )
     log.info("maintenance notice %s emailed to %s users", notice_id, len(users))
     return len(users)
-
-
-# ---- the banner's cache -------------------------------------------------------------------
-
-_cache_lock = threading.Lock()
-_cache: tuple[float, list[NoticeView]] | None = None
-
-
-def clear_banner_cache() -> None:
-    global _cache
-    with _cache_lock:
-        _cache = None
-
-
-def banner_notices(
-    load: Callable[[], Iterable[NoticeView]], *, now: datetime, monotonic: Callable[[], float] = time.monotonic
-) -> list[NoticeView]:
-    """Cached ``current_and_upcoming``: ``load()`` runs at most every BANNER_CACHE_SECONDS per worker.
-
-    Notices that ended since the cache was filled are dropped by ``now`` without a query.
-    """
-    global _cache
-    with _cache_lock:
-        cached = _cache
-    if cached is None or monotonic() - cached[0] > BANNER_CACHE_SECONDS:
-        cached = (monotonic(), list(load()))
-        with _cache_lock:
-            _cache = cached
-    return [replace(n, state=_state(n.starts_at, n.ends_at, now)) for n in cached[1] if n.ends_at > now]

@@ -133,6 +133,21 @@ class StaffNoticesState(FormErrorsMixin, AuthState):
         yield NoticeBannerState.load_banner
 
     @rx.event
+    async def end_notice(self, notice_id: str):
+        """End a notice now (or cancel an upcoming one): the banner goes, sign-in resumes."""
+        try:
+            user = await self._require_user(*STAFF_ROLES)
+        except NotSignedIn:
+            yield sign_in_redirect(self.router.url.path)
+            return
+        if not str(notice_id).isdigit():
+            return
+        ended = await asyncio.to_thread(_end, int(notice_id), user.id, user.email, self.router.session.client_ip or "")
+        self.notice = "The notice has ended." if ended else "That notice had already ended."
+        await self._list()
+        yield NoticeBannerState.load_banner
+
+    @rx.event
     def ask_to_email(self, notice_id: str) -> None:
         """First click: show the confirmation for this notice."""
         self.confirm_id = str(notice_id)[:12]
@@ -163,6 +178,14 @@ class StaffNoticesState(FormErrorsMixin, AuthState):
         )
         await self._list()
         return None
+
+
+def _end(notice_id: int, user_id: int, email: str, ip: str) -> bool:
+    with session_scope() as db:
+        try:
+            return maintenance.end_now(db, notice_id=notice_id, actor_user_id=user_id, actor_email=email, client_ip=ip)
+        except maintenance.NoticeNotFound:
+            return False
 
 
 def _all_notices() -> list[NoticeView]:

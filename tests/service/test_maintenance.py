@@ -58,6 +58,21 @@ def test_notice_windows_upcoming_active_ended(session: Session, staff: UserAccou
     )
 
 
+def test_ending_a_notice_now_lifts_the_banner_and_the_pause(session: Session, staff: UserAccount) -> None:
+    clock = Clock()
+    active = schedule(session, staff, clock, start_in=timedelta(0), pause_sign_in=True)
+    upcoming = schedule(session, staff, clock, start_in=timedelta(days=2))
+    assert maintenance.sign_in_paused(session, now=clock()) is not None
+    for notice in (active, upcoming):
+        assert maintenance.end_now(session, notice_id=notice.id, actor_user_id=staff.id, clock=clock)
+    session.commit()
+    assert maintenance.current_and_upcoming(session, clock=clock) == []
+    assert maintenance.sign_in_paused(session, now=clock()) is None
+    assert not maintenance.end_now(session, notice_id=active.id, actor_user_id=staff.id, clock=clock)
+    ended = session.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.NOTICE_ENDED)).all()
+    assert [e.detail for e in ended] == [{"was": "active"}, {"was": "upcoming"}]
+
+
 def test_a_notice_is_checked(session: Session, staff: UserAccount) -> None:
     clock = Clock()
     with pytest.raises(NoticeInvalid) as raised:
