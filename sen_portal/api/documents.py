@@ -32,7 +32,7 @@ def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
             return None
         # Staff who still owe the required authenticator app are not staff yet (REQUIRE_TOTP_FOR_STAFF).
         is_staff = user.role in STAFF_ROLES and not must_set_up_authenticator(user, settings)
-        user_id = user.id
+        user_id, role = user.id, user.role
         try:
             document, path = documents.open_for_download(
                 db,
@@ -43,9 +43,11 @@ def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
                 can_access=lambda doc: (
                     is_staff
                     or doc.owner_user_id == user_id
-                    # A message attachment is also for the other side of the conversation.
+                    # A message attachment is also for the professional on the other side of the
+                    # conversation (staff who still owe their authenticator app get nothing here).
                     or (
                         doc.container_kind == ContainerKind.MESSAGE
+                        and role not in STAFF_ROLES
                         and messages.attachment_visible_to(db, document_id=doc.id or 0, user_id=user_id)
                     )
                 ),

@@ -16,7 +16,7 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
 from sen_portal.services import documents, message_attachments, messages
-from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect, unread_for
+from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn, sign_in_redirect, unread_for
 from sen_portal.state.form_errors import FormErrorsMixin
 
 
@@ -82,7 +82,27 @@ def _post(user_id: int, public_id: str, body: str, client_ip: str, attachment_id
     return {}
 
 
-class MessagesState(AuthState):
+class MessagesAuthState(AuthState):
+    """Staff who still owe the required authenticator app (REQUIRE_TOTP_FOR_STAFF) are not staff
+    yet, here as on staff pages and downloads: they are sent to set it up."""
+
+    async def _reader(self) -> CurrentUser | None:
+        user = await self._signed_in()
+        return None if user is None or user.needs_authenticator else user
+
+    async def _writer(self) -> CurrentUser:
+        user = await self._require_user()
+        if user.needs_authenticator:
+            raise NotSignedIn
+        return user
+
+    def _go_sign_in(self, path: str):
+        if self.signed_in:  # signed in, but owes the authenticator app
+            return rx.redirect(routes.ACCOUNT_AUTHENTICATOR)
+        return rx.redirect(f"{routes.SIGN_IN}?next={quote(path)}")
+
+
+class MessagesState(MessagesAuthState):
     """/messages: the conversations this user can see, unread first."""
 
     loaded: bool = False
@@ -91,15 +111,15 @@ class MessagesState(AuthState):
     @rx.event
     async def load(self):
         """Check the session, then list the threads."""
-        user = await self._signed_in()
+        user = await self._reader()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return self._go_sign_in(routes.MESSAGES)
         self.threads = await asyncio.to_thread(_thread_rows, user.id)
         self.loaded = True
         return None
 
 
-class ThreadState(FormErrorsMixin, AuthState):
+class ThreadState(FormErrorsMixin, MessagesAuthState):
     """One referral's messages, marked read on opening, and the reply box."""
 
     loaded: bool = False
@@ -128,9 +148,9 @@ class ThreadState(FormErrorsMixin, AuthState):
     async def load(self):
         """Check the session, show the thread (marking it read)."""
         self.public_id = self.router.url.query_parameters.get("id", "")[:32]
-        user = await self._signed_in()
+        user = await self._reader()
         if user is None:
-            return rx.redirect(f"{routes.SIGN_IN}?next={quote(routes.message_thread_path(self.public_id))}")
+            return self._go_sign_in(routes.message_thread_path(self.public_id))
         self.errors, self.body, self.sent_notice, self.items = {}, "", "", []
         self.pending_files, self._pending_ids, self.upload_message, self.uploading = [], {}, "", False
         await self._refresh(user.id)
@@ -149,7 +169,7 @@ class ThreadState(FormErrorsMixin, AuthState):
     async def send(self, _form: dict | None = None):
         """Post the message (the service re-checks access), then show the thread with it."""
         try:
-            user = await self._require_user()
+            user = await self._writer()
         except NotSignedIn:
             yield sign_in_redirect(routes.MESSAGES)
             return
@@ -170,7 +190,7 @@ class ThreadState(FormErrorsMixin, AuthState):
     async def attach(self, chunks: rx.UploadChunkIterator):
         """Stream a file for the message being written (checked like referral documents)."""
         async with self:
-            user = await self._signed_in()
+            user = await self._reader()
             public_id, pending = self.public_id, list(self._pending_ids.values())
             self.uploading = True
             self.upload_message = ""
@@ -194,7 +214,7 @@ class ThreadState(FormErrorsMixin, AuthState):
     async def remove_file(self, document_public_id: str):
         """Take a file off the message before it is sent."""
         try:
-            user = await self._require_user()
+            user = await self._writer()
         except NotSignedIn:
             return sign_in_redirect(routes.MESSAGES)
         document_public_id = str(document_public_id)[:40]
