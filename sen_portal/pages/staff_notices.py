@@ -39,31 +39,31 @@ def _notice_row(row: rx.Var) -> rx.Component:
             rx.cond(
                 row["emailed"] != "",
                 rx.fragment("Emailed ", row["emailed"]),
-                rx.cond(
-                    S.confirm_id == row["id"],
-                    rx.el.div(
-                        rx.el.p("Email this notice to every portal user who asked for maintenance emails?"),
-                        rx.el.button(
-                            "Yes, email portal users",
-                            type="button",
-                            on_click=S.email_users,
-                            class_name="button button-warning",
-                        ),
-                        rx.el.button(
-                            "Cancel", type="button", on_click=S.cancel_email, class_name="button button-secondary"
-                        ),
-                        role="group",
-                        aria_label="Confirm emailing portal users",
-                    ),
-                    rx.el.button(
-                        "Email portal users",
-                        rx.el.span(" about ", row["title"], class_name="visually-hidden"),
-                        type="button",
-                        on_click=S.ask_to_email(row["id"]),
-                        class_name="button button-secondary",
-                    ),
-                ),
+                rx.cond(row["state"] == "ended", "Not emailed", _email_controls(row)),
             )
+        ),
+    )
+
+
+def _email_controls(row: rx.Var) -> rx.Component:
+    """ "Email portal users", then a confirmation: it goes to everyone who opted in, once."""
+    return rx.cond(
+        S.confirm_id == row["id"],
+        rx.el.div(
+            rx.el.p("Email this notice to every portal user who asked for maintenance emails?"),
+            rx.el.button(
+                "Yes, email portal users", type="button", on_click=S.email_users, class_name="button button-warning"
+            ),
+            rx.el.button("Cancel", type="button", on_click=S.cancel_email, class_name="button button-secondary"),
+            role="group",
+            aria_label="Confirm emailing portal users",
+        ),
+        rx.el.button(
+            "Email portal users",
+            rx.el.span(" about ", row["title"], class_name="visually-hidden"),
+            type="button",
+            on_click=S.ask_to_email(row["id"]),
+            class_name="button button-secondary",
         ),
     )
 

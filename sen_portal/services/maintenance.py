@@ -32,6 +32,7 @@ from sen_portal.services.outbox import enqueue
 
 __all__ = [
     "BANNER_CACHE_SECONDS",
+    "NoticeEnded",
     "NoticeInvalid",
     "NoticeNotFound",
     "NoticeView",
@@ -60,6 +61,10 @@ class NoticeInvalid(ValueError):
 
 
 class NoticeNotFound(LookupError):
+    pass
+
+
+class NoticeEnded(ValueError):
     pass
 
 
@@ -237,6 +242,8 @@ def broadcast(
     if notice is None:
         raise NoticeNotFound(notice_id)
     now = clock()
+    if notice.ends_at <= now:
+        raise NoticeEnded(notice_id)  # telling people about maintenance that is over only confuses them
     claimed = session.execute(
         update(MaintenanceNotice)
         .where(col(MaintenanceNotice.id) == notice_id, col(MaintenanceNotice.emailed_at).is_(None))

@@ -172,7 +172,7 @@ class StaffNoticesState(FormErrorsMixin, AuthState):
         )
         self.confirm_id = ""
         self.notice = (
-            "This notice has already been emailed."
+            "This notice has already been emailed, or has ended."
             if count is None
             else f"The notice is being emailed to {count} portal user{'s' if count != 1 else ''}."
         )
@@ -218,5 +218,5 @@ def _broadcast(notice_id: int, user_id: int, email: str, ip: str) -> int | None:
             return maintenance.broadcast(
                 db, notice_id=notice_id, settings=get_settings(), actor_user_id=user_id, actor_email=email, client_ip=ip
             )
-        except maintenance.NoticeNotFound:
+        except (maintenance.NoticeNotFound, maintenance.NoticeEnded):
             return None

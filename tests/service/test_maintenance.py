@@ -156,9 +156,17 @@ def test_broadcast_reaches_opted_in_active_verified_users_once(session: Session,
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     # A second click emails nobody again.
-    assert maintenance.broadcast(session, notice_id=notice.id, settings=SETTINGS, actor_user_id=staff.id) is None
+    assert (
+        maintenance.broadcast(session, notice_id=notice.id, settings=SETTINGS, actor_user_id=staff.id, clock=clock)
+        is None
+    )
     session.commit()
     assert len(outbox(session)) == 1
+    # A notice that is over is not emailed at all.
+    over = schedule(session, staff, clock, start_in=timedelta(hours=1))
+    clock.advance(hours=4)
+    with pytest.raises(maintenance.NoticeEnded):
+        maintenance.broadcast(session, notice_id=over.id, settings=SETTINGS, actor_user_id=staff.id, clock=clock)
     emailed = session.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.NOTICE_EMAILED)).all()
     assert [e.detail for e in emailed] == [{"recipients": 1}]
 
