@@ -139,12 +139,12 @@ def post_message(
         container_kind=ContainerKind.MESSAGE,
         container_id=message.id or 0,
     )
-    # The author has read their own thread up to here (their own message never counts as unread).
-    read_column = "staff_read_up_to" if side == MessageSide.STAFF else "professional_read_up_to"
+    # Read markers stay put: one's own messages never count as unread, and a message posted by the
+    # system for a caseworker (a status change) must not mark the professional's replies as read.
     session.execute(
         update(MessageThread)
         .where(col(MessageThread.id) == thread.id)
-        .values({"last_message_at": now, read_column: message.id})
+        .values(last_message_at=now)
         .execution_options(synchronize_session=False)
     )
     audit.record(

@@ -109,6 +109,12 @@ def test_unread_counts_for_both_sides(session: Session, settings: Settings, peop
     assert messages.unread_count_for_user(session, user_id=pro.id) == 1
     post(session, settings, pro.id, case.public_id, body="Reply")
     assert messages.unread_count_for_user(session, user_id=staff.id) == 1
+    # A staff message (e.g. posted by a status change) does not mark the reply as read for staff.
+    post(session, settings, staff.id, case.public_id, body="More information requested")
+    assert messages.unread_count_for_user(session, user_id=staff.id) == 1
+    assert messages.unread_count_for_user(session, user_id=pro.id) == 2
+    messages.mark_read(session, referral_public_id=case.public_id, user_id=pro.id)
+    session.commit()
     second_staff = user(session, "another.caseworker@council.example.gov.uk", role="admin")
     assert messages.unread_count_for_user(session, user_id=second_staff.id) == 1  # one team, one marker
 
@@ -116,7 +122,7 @@ def test_unread_counts_for_both_sides(session: Session, settings: Settings, peop
     rows = messages.list_threads(session, user_id=pro.id)
     assert [(r.reference, r.unread, r.message_count) for r in rows] == [
         ("EHC-2026-000002", 1, 1),
-        ("EHC-2026-000001", 0, 3),
+        ("EHC-2026-000001", 0, 4),
     ]
     staff_rows = messages.list_threads(session, user_id=staff.id)
     assert [(r.reference, r.unread) for r in staff_rows] == [("EHC-2026-000001", 1), ("EHC-2026-000002", 0)]
