@@ -32,7 +32,10 @@ from sen_portal.pages.register import (
 )
 from sen_portal.pages.sign_in import sign_in_code_page, sign_in_page, signed_out_page
 from sen_portal.pages.staff_accounts import staff_accounts_page
+from sen_portal.pages.staff_audit import staff_audit_page
+from sen_portal.pages.staff_inbox import staff_inbox_page
 from sen_portal.pages.staff_notices import staff_notices_page
+from sen_portal.pages.staff_referral import staff_referral_page
 from sen_portal.pages.unsubscribe import unsubscribe_page
 from sen_portal.pages.verify_email import verify_email_page
 from sen_portal.services.outbox_runner import run_outbox_forever
@@ -41,6 +44,7 @@ from sen_portal.state.account_details import AccountDetailsState
 from sen_portal.state.account_security import ChangeEmailState, ChangePasswordState, ConfirmEmailChangeState
 from sen_portal.state.authenticator import AuthenticatorState
 from sen_portal.state.dashboard import DashboardState
+from sen_portal.state.errors import backend_exception_handler
 from sen_portal.state.messages import MessagesState, ThreadState
 from sen_portal.state.my_requests import MyRequestsState
 from sen_portal.state.notices import StaffNoticesState
@@ -49,6 +53,9 @@ from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
 from sen_portal.state.sign_in import SignInState
 from sen_portal.state.staff_accounts import StaffAccountsState
+from sen_portal.state.staff_audit import StaffAuditState
+from sen_portal.state.staff_inbox import StaffInboxState
+from sen_portal.state.staff_referral import StaffReferralState
 from sen_portal.state.unsubscribe import UnsubscribeState
 from sen_portal.state.verify_email import VerifyEmailState
 
@@ -59,6 +66,7 @@ app = rx.App(
     stylesheets=["/portal.css"],
     html_lang="en-GB",
     head_components=[rx.el.meta(name="robots", content="noindex")],
+    backend_exception_handler=backend_exception_handler,
 )
 app.register_lifespan_task(run_outbox_forever)
 
@@ -163,6 +171,10 @@ app.add_page(view_page, route=routes.REFERRAL_VIEW, title=title("Your request"),
 
 # Staff pages (their handlers re-check the role; professionals are refused and audited).
 app.add_page(staff_accounts_page, route=routes.STAFF_ACCOUNTS, title=title("Accounts"), on_load=StaffAccountsState.load)
+# Council staff (caseworkers and admins; every handler re-checks the role)
+app.add_page(staff_inbox_page, route=routes.STAFF_INBOX, title=title("Referrals"), on_load=StaffInboxState.load)
+app.add_page(staff_referral_page, route=routes.STAFF_REFERRAL, title=title("Referral"), on_load=StaffReferralState.load)
+app.add_page(staff_audit_page, route=routes.STAFF_AUDIT, title=title("Audit log"), on_load=StaffAuditState.load)
 
 # Portal messages and maintenance notices
 app.add_page(messages_page, route=routes.MESSAGES, title=title("Messages"), on_load=MessagesState.load)

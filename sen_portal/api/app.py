@@ -12,6 +12,7 @@ from sen_portal.api.documents import document_routes
 from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
 from sen_portal.api.session_cookie import session_routes
+from sen_portal.api.staff_export import staff_export_routes
 from sen_portal.api.unsubscribe import unsubscribe_routes
 from sen_portal.routes import HEALTH
 
@@ -24,4 +25,5 @@ def build_api() -> Starlette:
         *mailbox_routes(),
         *unsubscribe_routes(),
     ]
+    routes += staff_export_routes()
     return Starlette(routes=routes)

@@ -20,7 +20,7 @@ from sen_portal.models import (
 )
 from sen_portal.models.referrals import ReferralStatus
 from sen_portal.services import documents
-from sen_portal.services.message_access import ThreadNotFound, active_user, readable_referral, side_of
+from sen_portal.services.message_access import active_user, side_of
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,14 @@ def list_threads(session: Session, *, user_id: int) -> list[ThreadSummary]:
     return sorted(rows, key=lambda r: (r.unread == 0, -(r.last_message_at.timestamp() if r.last_message_at else 0)))
 
 
-def attachment_visible_to(session: Session, *, document_id: int, user_id: int) -> bool:
-    """True when the document is attached to a message in a thread ``user_id`` may read (for downloads)."""
-    row = session.exec(
-        select(Referral.public_id)
+def attachment_in_own_thread(session: Session, *, document_id: int, user_id: int) -> bool:
+    """True when the document is attached to a message about ``user_id``'s own sent referral.
+
+    Only the professional's side: staff reach message attachments through their role
+    (services.document_access), which also knows whether they still owe an authenticator app.
+    """
+    owner = session.exec(
+        select(Referral.owner_user_id)
         .join(MessageThread, col(MessageThread.referral_id) == col(Referral.id))
         .join(PortalMessage, col(PortalMessage.thread_id) == col(MessageThread.id))
         .join(
@@ -144,15 +148,12 @@ def attachment_visible_to(session: Session, *, document_id: int, user_id: int) -
             (col(StoredDocument.container_id) == col(PortalMessage.id))
             & (col(StoredDocument.container_kind) == ContainerKind.MESSAGE),
         )
-        .where(col(StoredDocument.id) == document_id)
+        .where(col(StoredDocument.id) == document_id, col(Referral.status) != ReferralStatus.DRAFT)
     ).first()
-    if row is None:
+    if owner is None or owner != user_id:
         return False
-    try:
-        readable_referral(session, active_user(session, user_id), row)
-    except ThreadNotFound:
-        return False
-    return True
+    user = session.get(UserAccount, user_id)
+    return user is not None and user.is_active
 
 
 def unread_for_staff_by_referral(session: Session, *, referral_ids: list[int]) -> dict[int, int]:

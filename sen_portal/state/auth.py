@@ -78,6 +78,7 @@ class AuthState(rx.State):
 
     signed_in: bool = False
     display_name: str = ""
+    is_staff: bool = False  # shows the "Staff" header link; every staff handler still checks the role
     unread_messages: int = 0
 
     async def _current_user(self) -> CurrentUser | None:
@@ -126,6 +127,7 @@ class AuthState(rx.State):
             return None
         self.signed_in = True
         self.display_name = user.display_name
+        self.is_staff = user.role in STAFF_ROLES
         self.unread_messages = await asyncio.to_thread(unread_for, user.id)
         return user
 
@@ -135,6 +137,7 @@ class AuthState(rx.State):
         user = await self._current_user()
         self.signed_in = user is not None
         self.display_name = user.display_name if user else ""
+        self.is_staff = user is not None and user.role in STAFF_ROLES
         if user is None:
             return sign_in_redirect(self.router.url.path or routes.DASHBOARD)
         return None

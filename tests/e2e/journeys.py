@@ -74,7 +74,7 @@ def sent_request(portal: Portal, *, owner_id: int, child_name: str) -> tuple[str
     through the form itself is test_referral.py's job."""
     from sen_portal.db import make_engine, session_scope
     from sen_portal.models import Referral
-    from sen_portal.services import referrals
+    from sen_portal.services import referral_intake, referrals
 
     engine = make_engine(portal.env["DATABASE_URL"])
     with session_scope(engine) as session:
@@ -82,17 +82,26 @@ def sent_request(portal: Portal, *, owner_id: int, child_name: str) -> tuple[str
         assert version is not None
         now = datetime.now(UTC)
         reference = referrals.next_reference(session, prefix=version.reference_prefix, year=now.year)
+        # The same inbox columns and timeline start as a real send (services.referrals.submit).
+        inbox = referral_intake.inbox_columns(
+            referrals.definition_of(version),
+            {},
+            child_name=child_name,
+            lookup_labels=referrals.lookup_labels(session),
+            received_at=now,
+        )
         referral = Referral(
             public_id=secrets.token_urlsafe(16),
             reference=reference,
             form_version_id=version.id or 0,
             owner_user_id=owner_id,
             status="submitted",
-            child_name=child_name,
             submitted_at=now,
+            **inbox,
         )
         session.add(referral)
         session.flush()
+        referral_intake.after_submit(session, referral, user_id=owner_id, now=now)
         public_id = referral.public_id
     engine.dispose()
     return public_id, reference

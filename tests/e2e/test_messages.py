@@ -112,3 +112,27 @@ def test_caseworker_and_professional_exchange_messages(
         assert stranger_page.request.get(href).status == 404
     finally:
         other.close()
+
+
+def test_asking_for_more_information_posts_the_note_as_a_message(
+    page: Page, browser: Browser, portal: Portal, mailbox: Mailbox
+) -> None:
+    professional = new_email()
+    owner_id = create_account(portal, email=professional, password=PASSWORD, first_name="Alice")
+    public_id, reference = sent_request(portal, owner_id=owner_id, child_name=CHILD)
+    note = "Please upload the educational psychologist's report."
+
+    caseworker = create_staff_with_cli(page, portal, mailbox)
+    sign_in(page, mailbox, caseworker)
+    page.goto(f"/staff/referral?id={public_id}")
+    heading_is(page, f"Referral {reference}")
+    page.get_by_label("New status").select_option(label="More information requested")
+    page.get_by_label("Note", exact=True).fill(note)
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator("#status")).to_have_text("More information requested")
+    page.get_by_role("link", name="Messages with the referrer").click()
+    heading_is(page, f"Messages about {reference}")
+    expect(page.locator("#messages")).to_contain_text(note)
+
+    alert = mailbox.wait_for(to=professional, subject_contains="new message")
+    assert note not in alert.text and "Peregrine" not in alert.text

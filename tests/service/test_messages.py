@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from sen_portal.config import Settings, settings_from_env
 from sen_portal.db import session_scope
 from sen_portal.models import AuditEvent, ContainerKind, MessageThread, PortalMessage
-from sen_portal.services import document_store, documents, message_attachments, messages
+from sen_portal.services import document_access, document_store, documents, message_attachments, messages
 from sen_portal.services.audit import AuditAction
 from sen_portal.services.messages import MessageInvalid, ThreadNotFound
 from tests.service.account_helpers import Clock
@@ -198,9 +198,13 @@ def test_attachments_follow_the_message_and_its_access(
     assert SECRET_TEXT not in caplog.text
     session.refresh(document)
     assert (document.container_kind, document.container_id) == (ContainerKind.MESSAGE, message.id)
-    assert messages.attachment_visible_to(session, document_id=document.id, user_id=pro.id)
-    assert messages.attachment_visible_to(session, document_id=document.id, user_id=staff.id)
-    assert not messages.attachment_visible_to(session, document_id=document.id, user_id=other.id)
+    assert messages.attachment_in_own_thread(session, document_id=document.id, user_id=pro.id)
+    assert not messages.attachment_in_own_thread(session, document_id=document.id, user_id=other.id)
+    # The download rules: the owner professional, staff by role, nobody else.
+    assert document_access.may_download(session, document, user_id=pro.id, is_staff=False)
+    assert document_access.may_download(session, document, user_id=staff.id, is_staff=True)
+    assert not document_access.may_download(session, document, user_id=other.id, is_staff=False)
+    assert not document_access.may_download(session, document, user_id=people["staff"].id + 999, is_staff=False)
     _referral, thread = messages.thread_for(session, referral_public_id=case.public_id, user_id=pro.id)
     [view] = messages.messages_in(session, thread=thread)
     assert [a.name for a in view.attachments] == ["report.pdf"]
