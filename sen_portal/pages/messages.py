@@ -163,6 +163,7 @@ def thread_page() -> rx.Component:
                     ),
                     role="status",
                 ),
+                rx.el.h2("Conversation", class_name="visually-hidden"),  # keeps heading levels in order
                 rx.cond(
                     T.items.length() > 0,
                     rx.el.ol(rx.foreach(T.items, _message), class_name="message-list", id="messages"),
