@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -292,3 +293,27 @@ def test_housekeeping_discards_attachments_of_messages_never_sent(
     assert sent.deleted_at is None and fresh.deleted_at is None
     assert not document_store.path_for(settings, abandoned.storage_name).exists()
     assert document_store.path_for(settings, sent.storage_name).exists()
+
+
+@pytest.mark.parametrize("sql_level", [None, logging.INFO, logging.DEBUG], ids=["app", "sql-parameters", "sql-rows"])
+def test_no_message_text_or_child_name_in_any_log(
+    session: Session, settings: Settings, people: dict, caplog: pytest.LogCaptureFixture, sql_level: int | None
+) -> None:
+    """Every message step with every logger at DEBUG (and SQLAlchemy's on, as an operator debugging)."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("sqlalchemy.engine", "sqlalchemy.orm"):
+        caplog.set_level(sql_level or logging.WARNING, logger=name)
+    pro, staff, case = people["pro"], people["staff"], people["referral"]
+    post(session, settings, staff.id, case.public_id)
+    messages.mark_read(session, referral_public_id=case.public_id, user_id=pro.id)
+    session.commit()
+    post(session, settings, pro.id, case.public_id, body="Reply about Zephyrine's therapy")
+    _referral, thread = messages.thread_for(session, referral_public_id=case.public_id, user_id=staff.id)
+    messages.messages_in(session, thread=thread)
+    messages.list_threads(session, user_id=pro.id)
+    if sql_level is not None:
+        assert any("portal_message" in r.getMessage() for r in caplog.records if r.name.startswith("sqlalchemy"))
+    for record in caplog.records:
+        text = record.getMessage() + repr(record.args)
+        for secret in (SECRET_TEXT, "therapy", "Zephyrine", "Quillfeather"):
+            assert secret not in text, f"{record.name}: {text[:200]}"
