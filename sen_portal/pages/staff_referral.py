@@ -187,6 +187,10 @@ def staff_referral_page() -> rx.Component:
                 ),
                 _duplicates(),
                 _facts(),
+                paragraph(
+                    rx.el.a("Messages with the referrer", href=routes.MESSAGE_THREAD + "?id=" + S.referral_id),
+                    ": the conversation about this referral.",
+                ),
                 _assign_form(),
                 _status_form(),
                 heading("Timeline", level=2, size="m"),

@@ -10,11 +10,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.forms.fields.dates import format_date
 from sen_portal.models import FormVersion, UserAccount
 from sen_portal.models.referrals import ReferralStatus
-from sen_portal.services import inbox_export, referral_intake, referral_journey, referral_workflow, staff_inbox
+from sen_portal.services import (
+    inbox_export,
+    messages,
+    referral_intake,
+    referral_journey,
+    referral_workflow,
+    staff_inbox,
+)
 from sen_portal.services.audit import Actor
 from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN
 from sen_portal.services.statutory_dates import COUNCIL_TIMEZONE, council_today, days_left, is_overdue, local_date
@@ -189,10 +197,16 @@ def change_status(actor: Actor, public_id: str, *, to_status: str, note: str, re
             session, referral_public_id=public_id, actor=actor, to_status=to_status, note=note, reason=reason
         )
         if moved.status == ReferralStatus.MORE_INFORMATION_REQUESTED:
-            # MERGE: post the note as a portal message
-            # (same transaction, so the status and the message commit together), e.g.:
-            # messages.post_message(session, referral_id=moved.id, sender_user_id=actor.user_id, body=note)
-            pass
+            # The note reaches the referrer as a portal message (and its "message waiting" email),
+            # in the same transaction, so the status and the message commit together.
+            messages.post_message(
+                session,
+                referral_public_id=moved.public_id,
+                author_user_id=actor.user_id,
+                body=note,
+                settings=get_settings(),
+                client_ip=actor.client_ip,
+            )
 
 
 def assign(actor: Actor, public_id: str, caseworker_id: int | None) -> None:
