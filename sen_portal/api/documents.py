@@ -18,22 +18,12 @@ from starlette.routing import Route
 from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.models import ContainerKind, Referral, StoredDocument, UserRole
-from sen_portal.models.referrals import ReferralStatus
-from sen_portal.services import audit, documents, sessions
+from sen_portal.models import StoredDocument, UserRole
+from sen_portal.services import document_access, documents, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 STAFF_ROLES = {UserRole.CASEWORKER, UserRole.ADMIN}
 NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-
-
-def _staff_may_see(db, document: StoredDocument) -> bool:
-    if document.container_kind == ContainerKind.MESSAGE:
-        return True
-    if document.container_kind != ContainerKind.REFERRAL or document.container_id is None:
-        return False  # unattached uploads are the uploader's work in progress
-    referral = db.get(Referral, document.container_id)
-    return referral is not None and referral.status != ReferralStatus.DRAFT
 
 
 def _resolve(token: str, public_id: str, client_ip: str = "") -> tuple[StoredDocument, str] | None:
@@ -52,20 +42,11 @@ def _resolve(token: str, public_id: str, client_ip: str = "") -> tuple[StoredDoc
                 public_id=public_id,
                 requester_user_id=user_id,
                 requester_is_staff=is_staff,
-                can_access=lambda doc: doc.owner_user_id == user_id or (is_staff and _staff_may_see(db, doc)),
+                can_access=lambda doc: document_access.may_download(db, doc, user_id=user_id, is_staff=is_staff),
             )
         except documents.DocumentNotFound:
             return None
-        audit.record(
-            db,
-            action=audit.AuditAction.DOCUMENT_DOWNLOADED,
-            actor_user_id=user_id,
-            actor_email=user.email,
-            object_type="document",
-            object_id=document.public_id,
-            client_ip=client_ip,
-            detail={"container": document.container_kind, "own": document.owner_user_id == user_id},
-        )
+        document_access.record_download(db, document, user_id=user_id, email=user.email, client_ip=client_ip)
         return document, str(path)
 
 

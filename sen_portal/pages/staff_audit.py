@@ -60,7 +60,13 @@ def staff_audit_page() -> rx.Component:
             no_validate=True,
             aria_label="Filter the audit log",
         ),
-        rx.el.p(S.total.to_string() + " entries", class_name="body", role="status", aria_live="polite"),
+        rx.el.p(
+            rx.cond(S.total == 1, "1 entry", S.total.to_string() + " entries"),
+            class_name="body",
+            role="status",
+            aria_live="polite",
+            id="audit-count",
+        ),
         rx.el.div(
             rx.el.table(
                 rx.el.caption("Audit log, newest first", class_name="visually-hidden"),

@@ -40,7 +40,7 @@ def _facts() -> rx.Component:
                     rx.el.span(rx.cond(V["deadline_note"] != "", V["deadline_note"], "No deadline running")),
                 ),
             ),
-            fact("Caseworker", rx.el.span(V["assigned_label"], id="caseworker")),
+            fact("Caseworker", rx.el.span(V["assigned_label"], id="assigned-caseworker")),
             rx.cond(V["decision_reason"] != "", fact("Reason for the decision", V["decision_reason"])),
         ),
         class_name="summary-list",

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from sen_portal.forms import FormDefinition
-from sen_portal.models import Referral
+from sen_portal.models import Referral, ReferralStatusChange
+from sen_portal.models.referrals import ReferralStatus
 from sen_portal.services.statutory_dates import StatutoryDates
 
 # Referral column -> the answer (field name) it is copied from. The child's name already has
@@ -44,7 +45,7 @@ def inbox_columns(
     *,
     child_name: str,
     lookup_labels: Mapping[str, Mapping[str, str]],
-    received_at: Any,
+    received_at: datetime,
 ) -> dict[str, Any]:
     """The denormalised columns for a referral being sent (pass them to the submit UPDATE)."""
     dates = StatutoryDates.for_request(received_at)
@@ -80,6 +81,20 @@ def _setting_label(
     options = {o.value: o.label for o in getattr(field, "options", None) or []}
     label = lookup_labels.get(lookup, {}).get(value) if lookup else options.get(value)
     return (label or value).strip()[:200]
+
+
+def after_submit(session: Session, referral: Referral, *, user_id: int, now: datetime) -> None:
+    """Once the submit UPDATE has claimed the draft: flag duplicates and start the timeline."""
+    flag_duplicates(session, referral)
+    session.add(
+        ReferralStatusChange(
+            referral_id=referral.id or 0,
+            from_status=ReferralStatus.DRAFT,
+            to_status=ReferralStatus.SUBMITTED,
+            actor_user_id=user_id,
+            changed_at=now,
+        )
+    )
 
 
 def flag_duplicates(session: Session, referral: Referral) -> list[Referral]:

@@ -26,7 +26,7 @@ from sen_portal.config import Settings
 from sen_portal.email.referral_emails import referral_submitted_email
 from sen_portal.forms import FormDefinition, clean, load_definition, validate
 from sen_portal.forms.evaluation import council_today
-from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, ReferralStatusChange, UserAccount
+from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, UserAccount
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
 from sen_portal.routes import absolute_url
 from sen_portal.services import lookups, referral_intake
@@ -275,16 +275,7 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         session.refresh(referral)
         return referral.reference or ""
     session.refresh(referral)
-    referral_intake.flag_duplicates(session, referral)
-    session.add(
-        ReferralStatusChange(
-            referral_id=referral.id or 0,
-            from_status=ReferralStatus.DRAFT,
-            to_status=ReferralStatus.SUBMITTED,
-            actor_user_id=user_id,
-            changed_at=now,
-        )
-    )
+    referral_intake.after_submit(session, referral, user_id=user_id, now=now)
     enqueue(
         session,
         referral_submitted_email(

@@ -14,9 +14,9 @@ from sen_portal.db import session_scope
 from sen_portal.forms.fields.dates import format_date
 from sen_portal.models import FormVersion, UserAccount
 from sen_portal.models.referrals import ReferralStatus
-from sen_portal.services import referral_intake, referral_journey, referral_workflow, staff_inbox
+from sen_portal.services import inbox_export, referral_intake, referral_journey, referral_workflow, staff_inbox
 from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, Actor
-from sen_portal.services.statutory_dates import council_today, days_left, is_overdue, local_date
+from sen_portal.services.statutory_dates import COUNCIL_TIMEZONE, council_today, days_left, is_overdue, local_date
 
 
 def _date(value: date | None) -> str:
@@ -70,7 +70,7 @@ def inbox(actor: Actor, query: staff_inbox.InboxQuery) -> InboxView:
 
 def export(actor: Actor, query: staff_inbox.InboxQuery) -> str:
     with session_scope() as session:
-        return staff_inbox.export_csv(session, query, actor)
+        return inbox_export.export_csv(session, query, actor)
 
 
 # ---- one referral -----------------------------------------------------------------------------------
@@ -102,10 +102,15 @@ class ReferralView:
     duplicates: list[dict[str, str]] = field(default_factory=list)
 
 
-def referral(actor: Actor, public_id: str) -> ReferralView:
-    """Everything the staff referral page shows; opening it is audited (REFERRAL_VIEWED)."""
+def referral(actor: Actor, public_id: str, *, opened: bool = True) -> ReferralView:
+    """Everything the staff referral page shows; opening it is audited (REFERRAL_VIEWED), redrawing
+    it after a change (``opened=False``) is not: the change has its own audit line."""
     with session_scope() as session:
-        found = referral_workflow.record_view(session, referral_public_id=public_id, actor=actor)
+        if opened:
+            found = referral_workflow.record_view(session, referral_public_id=public_id, actor=actor)
+        else:
+            referral_workflow.staff_account(session, actor)
+            found = referral_workflow.sent_referral(session, public_id)
         version = session.get(FormVersion, found.form_version_id)
         owner = session.get(UserAccount, found.owner_user_id)
         assert version is not None and owner is not None
@@ -143,7 +148,8 @@ def referral(actor: Actor, public_id: str) -> ReferralView:
             documents=read_back.documents,
             timeline=[
                 {
-                    "when": local_date(change.changed_at).isoformat() + " " + change.changed_at.strftime("%H:%M UTC"),
+                    "when": _date(local_date(change.changed_at))
+                    + change.changed_at.astimezone(COUNCIL_TIMEZONE).strftime(" at %H:%M"),
                     "from": referral_workflow.status_label(change.from_status),
                     "to": referral_workflow.status_label(change.to_status),
                     "who": (user.full_name or user.email) if user else "",

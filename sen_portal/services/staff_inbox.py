@@ -1,4 +1,4 @@
-"""The council's referral inbox: one indexed query per page (plus one count), and the CSV export.
+"""The council's referral inbox: one indexed query per page (plus one count); services.inbox_export writes CSV.
 
 Everything the list shows is a column of ``referral`` (copied there at submit by
 services.referral_intake) or of the three small joined rows (form version, referrer, caseworker),
@@ -7,10 +7,8 @@ so a page of 25 out of 10,000 referrals never opens the JSON answers.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,10 +17,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from sen_portal.models import FormVersion, Referral, UserAccount
-from sen_portal.services import audit
-from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.referral_intake import name_key
-from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, Actor, staff_account, status_label
+from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, status_label
 from sen_portal.services.statutory_dates import days_left, is_overdue, local_date
 
 SORTS = ("received", "deadline", "reference", "status")
@@ -144,9 +140,18 @@ def _conditions(query: InboxQuery) -> list[Any]:
 def _statement(query: InboxQuery):
     column = col(_SORT_COLUMNS.get(query.sort, Referral.received_at))
     order = [column.desc() if query.descending else column.asc(), col(Referral.id).desc()]
+    # Named columns, not the whole row: the JSON answers stay on disk (an export of 10,000 would drag them all in).
     return (
         select(
-            Referral,
+            Referral.public_id,
+            Referral.reference,
+            Referral.child_name,
+            Referral.setting_name,
+            Referral.received_at,
+            Referral.status,
+            Referral.decision_due_on,
+            Referral.final_plan_due_on,
+            Referral.possible_duplicate,
             FormVersion.title,
             Referrer.first_name,
             Referrer.last_name,
@@ -163,7 +168,8 @@ def _statement(query: InboxQuery):
 
 
 def _row(result: Any, today: date) -> InboxRow:
-    referral, title, referrer_first, referrer_last, worker_first, worker_last, worker_email = result
+    referral = result  # a Row: the referral's columns by name, then the joined ones by position
+    title, referrer_first, referrer_last, worker_first, worker_last, worker_email = tuple(result)[9:]
     due_on = (
         referral.decision_due_on
         if referral.status in AWAITING_DECISION
@@ -212,77 +218,7 @@ def settings_in_use(session: Session) -> list[str]:
     return list(names.all())
 
 
-# ---- CSV export -----------------------------------------------------------------------------------
-
-CSV_HEADER = (
-    "Reference",
-    "Child or young person",
-    "Setting",
-    "Referrer",
-    "Received",
-    "Status",
-    "Deadline",
-    "Days left",
-    "Overdue",
-    "Caseworker",
-    "Form",
-    "Possible duplicate",
-)
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """OWASP CSV injection: text a spreadsheet would run as a formula is prefixed with a quote.
-
-    Numbers we computed ourselves (days left may be negative) stay numbers.
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _all_rows(session: Session, query: InboxQuery) -> Iterator[InboxRow]:
+def rows_of(session: Session, query: InboxQuery) -> Iterator[InboxRow]:
+    """Every row matching the filters (all pages), streamed from the database in batches."""
     for result in session.exec(_statement(query).execution_options(yield_per=500)):
         yield _row(result, query.today)
-
-
-def export_csv(session: Session, query: InboxQuery, actor: Actor, *, clock: Clock = system_clock) -> str:
-    """Every referral matching the filters (not just one page) as CSV, and an audit line with the count."""
-    staff_account(session, actor)
-    query = replace(query, page=1)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    count = 0
-    for row in _all_rows(session, query):
-        writer.writerow(
-            [
-                safe_cell(cell)
-                for cell in (
-                    row.reference,
-                    row.child_name,
-                    row.setting,
-                    row.referrer,
-                    row.received_on.isoformat() if row.received_on else "",
-                    row.status_label,
-                    row.due_on.isoformat() if row.due_on else "",
-                    row.days_left if row.days_left is not None else "",
-                    "yes" if row.overdue else "no",
-                    row.caseworker,
-                    row.form_title,
-                    "yes" if row.possible_duplicate else "no",
-                )
-            ]
-        )
-        count += 1
-    audit.record(
-        session,
-        action=audit.AuditAction.INBOX_EXPORTED,
-        actor_user_id=actor.user_id,
-        actor_email=actor.email,
-        object_type="inbox",
-        client_ip=actor.client_ip,
-        detail={"rows": count, "status": query.status, "overdue": query.overdue, "mine": query.assigned_to_me},
-        clock=clock,
-    )
-    return buffer.getvalue()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sen_portal.forms.evaluation import council_today as england_date
 from sen_portal.services.clock import Clock, system_clock
 
 COUNCIL_TIMEZONE = ZoneInfo("Europe/London")
@@ -24,8 +25,8 @@ FINAL_PLAN_WEEKS = 20
 
 
 def local_date(moment: datetime) -> date:
-    """The calendar date in England of an aware timestamp."""
-    return moment.astimezone(COUNCIL_TIMEZONE).date()
+    """The calendar date in England of an aware timestamp (the forms' "today" uses the same rule)."""
+    return england_date(moment)
 
 
 def council_today(clock: Clock = system_clock) -> date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import asdict
 
@@ -37,9 +38,11 @@ class StaffReferralState(FormErrorsMixin, StaffState):
     message: str = ""
     form_key: int = 0  # bumped after a change so the uncontrolled forms redraw empty
 
-    async def _show(self, user: CurrentUser) -> None:
+    async def _show(self, user: CurrentUser, *, opened: bool = True) -> None:
         try:
-            found = await asyncio.to_thread(staff_cases.referral, self._actor(user), self.referral_id)
+            found = await asyncio.to_thread(
+                functools.partial(staff_cases.referral, self._actor(user), self.referral_id, opened=opened)
+            )
         except ReferralNotFound:
             self.not_found, self.loaded = True, True
             self.summary = self.documents = self.timeline = []
@@ -81,7 +84,7 @@ class StaffReferralState(FormErrorsMixin, StaffState):
             return None
         self.errors, self.message = {}, done
         self.form_key += 1
-        await self._show(user)
+        await self._show(user, opened=False)
         return None
 
     @rx.event

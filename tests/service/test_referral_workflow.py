@@ -242,3 +242,30 @@ def test_a_form_without_the_mapped_fields_still_submits(session: Session) -> Non
 def referral_workflow_version(session: Session):
     install_shipped_forms(session)
     return referrals.live_version(session, form_key="ehc_needs_assessment")
+
+
+def test_two_caseworkers_moving_it_at_once_cannot_both_succeed(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        owner, casey, ada = (
+            person(session, "senco@school.example.org", "professional"),
+            person(session, "casey@council.example.gov.uk", "caseworker"),
+            person(session, "ada@council.example.gov.uk", "admin"),
+        )
+        public_id = sent(session, owner, reference="EHC-2026-000009").public_id
+        casey_actor, ada_actor = actor_for(casey), actor_for(ada)
+    with Session(engine) as first, Session(engine) as second:
+        # Both read "submitted"; the second commits first; the first must then be refused, not overwrite it.
+        stale = referral_workflow.sent_referral(first, public_id)
+        assert stale.status == S.SUBMITTED
+        referral_workflow.change_status(
+            second, referral_public_id=public_id, actor=ada_actor, to_status=S.MORE_INFORMATION_REQUESTED, note="EP?"
+        )
+        second.commit()
+        # The first session still holds the row as it read it ("submitted"): only the conditional UPDATE can tell.
+        with pytest.raises(WorkflowRefused):
+            referral_workflow.change_status(
+                first, referral_public_id=public_id, actor=casey_actor, to_status=S.RECEIVED
+            )
+    with Session(engine) as check:
+        assert referral_workflow.sent_referral(check, public_id).status == S.MORE_INFORMATION_REQUESTED
+        assert len(check.exec(select(ReferralStatusChange)).all()) == 1

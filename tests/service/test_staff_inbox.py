@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from sen_portal.models.referrals import ReferralStatus as S
-from sen_portal.services import staff_inbox
+from sen_portal.services import inbox_export, staff_inbox
 from sen_portal.services.demo_referrals import seed_referrals
 from sen_portal.services.referral_workflow import WorkflowRefused
 from sen_portal.services.staff_inbox import InboxQuery
@@ -171,10 +171,10 @@ def test_settings_in_use_for_the_filter(session: Session, inbox) -> None:
 
 def test_csv_export_has_every_filtered_row_guards_formulas_and_is_audited(session: Session, inbox) -> None:
     _, casey, _ = inbox
-    text = staff_inbox.export_csv(session, query(page=2, page_size=2, overdue=True), actor_for(casey))
+    text = inbox_export.export_csv(session, query(page=2, page_size=2, overdue=True), actor_for(casey))
     session.commit()
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == list(staff_inbox.CSV_HEADER)
+    assert rows[0] == list(inbox_export.CSV_HEADER)
     assert [r[0] for r in rows[1:]] == ["EHC-2026-000002", "EHC-2026-000001", "EHC-2026-000005"]  # all, not page 2
     evil = rows[3]
     assert evil[1] == '\'=HYPERLINK("http://evil.example")' and evil[2] == "'-2+3"
@@ -187,14 +187,14 @@ def test_csv_export_has_every_filtered_row_guards_formulas_and_is_audited(sessio
 def test_only_staff_may_export(session: Session, inbox) -> None:
     owner, _, _ = inbox
     with pytest.raises(WorkflowRefused):
-        staff_inbox.export_csv(session, query(), actor_for(owner))
+        inbox_export.export_csv(session, query(), actor_for(owner))
     assert audit_lines(session, "inbox_exported") == []
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_safe_cell_prefixes_formula_starts(value: str) -> None:
-    assert staff_inbox.safe_cell(value) == "'" + value
-    assert staff_inbox.safe_cell("Jamie") == "Jamie" and staff_inbox.safe_cell(-3) == -3
+    assert inbox_export.safe_cell(value) == "'" + value
+    assert inbox_export.safe_cell("Jamie") == "Jamie" and inbox_export.safe_cell(-3) == -3
 
 
 def test_seed_referrals_fills_an_inbox(session: Session) -> None:
