@@ -26,6 +26,9 @@ all: fifty people filling the form at once at a brisk pace); blank page and echo
 Targets: choice p95 <= 1.5 x the blank page's p95 at 1 client; choice p95 <= 50 ms at 50 clients.
 
 Run alone: ``python -m benchmarks.event_round_trip`` (first run builds the frontend of the copy).
+Profile: ``BENCH_PYSPY=/path/to/py-spy python -m benchmarks.event_round_trip`` also samples the portal
+process (and its workers) with py-spy while the 50 clients change choices, and writes the collapsed
+stacks to ``event_round_trip.pyspy.txt`` in the system temp folder (RESULTS.md says what they showed).
 """
 
 from __future__ import annotations
@@ -281,12 +284,26 @@ def run() -> list[Result]:
             with OtherLoad() as other:
                 for clients, events_each in ((1, SEQUENTIAL_EVENTS), (CLIENTS, EVENTS_EACH)):
                     for name, (make, send) in scenarios.items():
+                        profiler = _profile(portal.process.pid) if (clients, name) == (CLIENTS, "choice") else None
                         figures[(name, clients)] = asyncio.run(measure(make, clients, send, events_each))
+                        if profiler is not None:
+                            profiler.send_signal(2)  # SIGINT: py-spy writes what it has
+                            profiler.wait(60)
         finally:
             harness.stop_portal(portal)
             echo.terminate()
             echo.wait(10)
     return _results(figures, delta, other.cores)
+
+
+def _profile(pid: int) -> subprocess.Popen | None:
+    """py-spy sampling the portal and its workers, when ``BENCH_PYSPY`` names the py-spy binary."""
+    if not (pyspy := os.environ.get("BENCH_PYSPY")):
+        return None
+    output = Path(tempfile.gettempdir()) / "event_round_trip.pyspy.txt"
+    print(f"  py-spy: collapsed stacks of the 50-client choice run go to {output}", flush=True)
+    command = [pyspy, "record", "--pid", str(pid), "--subprocesses", "--format", "raw", "--rate", "250"]
+    return subprocess.Popen([*command, "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _results(figures: dict[tuple[str, int], list[float]], delta: dict[str, int], busy: float) -> list[Result]:

@@ -36,10 +36,12 @@ def make_engine(database_url: str) -> Engine:
         path = database_url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # No pre-ping: a SQLite connection is a file handle, it cannot go stale the way a network
+        # connection does, and the extra "SELECT 1" on every checkout was ~6% of a busy portal's
+        # event-loop time (py-spy, benchmarks/event_round_trip.py). PostgreSQL keeps it (restarts).
         engine = create_engine(
             database_url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_pre_ping=True,
             hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
