@@ -1,0 +1,323 @@
+"""Form versions as staff design them: draft -> live -> archived, with every change audited.
+
+A form has at most one draft, at most one live version, and any number of
+archived ones. Staff edit only the draft; publishing makes it live and archives
+the old live version. Referrals point at the version they were started on, so
+a professional's half-filled draft keeps its questions after a publish, and a
+sent request always reads back with its own version.
+
+Every function takes the caller's session (the caller commits) and an ``Actor``;
+each change writes FORM_CHANGED / FORM_PUBLISHED to the audit log in the same
+transaction and stamps the version with who changed it and when.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import yaml
+from sqlmodel import Session, col, select
+
+from sen_portal.forms import FormDefinitionError, load_definition, lookup_problems
+from sen_portal.forms import designer as design
+from sen_portal.forms.diff import describe_changes
+from sen_portal.forms.loading import parse_definition_text
+from sen_portal.models import FormVersion, Referral
+from sen_portal.models.referrals import FormVersionStatus as Status
+from sen_portal.services import audit, referrals
+from sen_portal.services.clock import Clock, system_clock
+
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    email: str
+    client_ip: str = ""
+
+
+class FormNotFound(LookupError):
+    """No such form, or it has no draft where one is needed."""
+
+
+class DesignRefused(ValueError):
+    """A change that cannot be made; ``errors`` is keyed by the page field it concerns."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(message for messages in errors.values() for message in messages))
+        self.errors = errors
+
+
+@dataclass
+class FormRow:
+    key: str
+    title: str
+    reference_prefix: str
+    live: int | None = None
+    draft: int | None = None
+    archived: list[int] = field(default_factory=list)
+    changed_by: str = ""
+    changed_at: datetime | None = None
+
+
+def _versions(session: Session, form_key: str) -> list[FormVersion]:
+    statement = select(FormVersion).where(FormVersion.form_key == form_key).order_by(col(FormVersion.version))
+    return list(session.exec(statement).all())
+
+
+def list_forms(session: Session) -> list[FormRow]:
+    """Every form with its live, draft and archived version numbers, by title."""
+    rows: dict[str, FormRow] = {}
+    for version in session.exec(select(FormVersion).order_by(col(FormVersion.version))).all():
+        row = rows.setdefault(version.form_key, FormRow(version.form_key, version.title, version.reference_prefix))
+        if version.status == Status.LIVE:
+            row.live = version.version
+        elif version.status == Status.DRAFT:
+            row.draft = version.version
+        else:
+            row.archived.append(version.version)
+        if version.status != Status.ARCHIVED or row.live is None:
+            row.title, row.reference_prefix = version.title, version.reference_prefix
+        stamp = version.changed_at or version.published_at or version.created_at
+        if row.changed_at is None or stamp > row.changed_at:
+            row.changed_by, row.changed_at = version.changed_by_email or version.created_by_email, stamp
+    return sorted(rows.values(), key=lambda row: row.title.casefold())
+
+
+def draft_of(session: Session, form_key: str) -> FormVersion | None:
+    statement = select(FormVersion).where(FormVersion.form_key == form_key, FormVersion.status == Status.DRAFT)
+    return session.exec(statement).first()
+
+
+def version_of(session: Session, form_key: str, number: int) -> FormVersion:
+    statement = select(FormVersion).where(FormVersion.form_key == form_key, FormVersion.version == number)
+    version = session.exec(statement).first()
+    if version is None:
+        raise FormNotFound(form_key)
+    return version
+
+
+def reserved_names(session: Session, form_key: str) -> set[str]:
+    """Names any published version used: never handed out again, so old answers keep their meaning."""
+    names: set[str] = set()
+    for version in _versions(session, form_key):
+        if version.status != Status.DRAFT:
+            names |= design.field_names(version.definition)
+    return names
+
+
+def _audit(session: Session, actor: Actor, action: audit.AuditAction, version: FormVersion, change: str, clock: Clock):
+    audit.record(
+        session,
+        action=action,
+        actor_user_id=actor.user_id,
+        actor_email=actor.email,
+        object_type="form",
+        object_id=version.form_key,
+        client_ip=actor.client_ip,
+        detail={"version": version.version, "change": change[:60], "status": version.status},
+        clock=clock,
+    )
+
+
+def _prefix_errors(session: Session, form_key: str, prefix: str) -> list[str]:
+    if not re.fullmatch(r"[A-Z]{2,6}", prefix):
+        return ["Enter a reference prefix of 2 to 6 capital letters, like EHC"]
+    others = session.exec(
+        select(FormVersion.form_key).where(FormVersion.reference_prefix == prefix, FormVersion.form_key != form_key)
+    ).first()
+    return [f"{prefix} is already the reference prefix of another form"] if others else []
+
+
+def create_form(
+    session: Session,
+    *,
+    title: str,
+    reference_prefix: str,
+    copy_from: str = "",
+    actor: Actor,
+    clock: Clock = system_clock,
+) -> FormVersion:
+    """A new form as a draft (version 1): blank, or a copy of another form's latest version."""
+    title, prefix = " ".join(title.split()), reference_prefix.strip().upper()
+    errors: dict[str, list[str]] = {}
+    if not title or len(title) > 200:
+        errors["title"] = ["Enter a title of 200 characters or fewer"]
+    taken = set(session.exec(select(FormVersion.form_key).distinct()).all())
+    key = design.unique_name(design.slug(title, fallback="form"), taken)
+    if prefix_errors := _prefix_errors(session, key, prefix):
+        errors["reference_prefix"] = prefix_errors
+    source = _versions(session, copy_from) if copy_from else []
+    if copy_from and not source:
+        errors["copy_from"] = ["Choose a form to copy"]
+    if errors:
+        raise DesignRefused(errors)
+    if source:
+        data = copy.deepcopy(source[-1].definition) | {"key": key, "title": title, "reference_prefix": prefix}
+        data["version"] = 1
+    else:
+        data = design.blank_definition(key=key, title=title, reference_prefix=prefix)
+    return _new_draft(session, key, 1, data, actor, "created", clock)
+
+
+def _new_draft(session: Session, key: str, number: int, data: Data, actor: Actor, change: str, clock: Clock):
+    now = clock()
+    version = FormVersion(
+        form_key=key,
+        version=number,
+        status=Status.DRAFT,
+        title=str(data.get("title", ""))[:200] or key,
+        reference_prefix=str(data.get("reference_prefix", ""))[:10],
+        definition={**data, "key": key, "version": number},
+        created_at=now,
+        created_by_email=actor.email,
+        changed_by_email=actor.email,
+        changed_at=now,
+    )
+    session.add(version)
+    session.flush()
+    _audit(session, actor, audit.AuditAction.FORM_CHANGED, version, change, clock)
+    return version
+
+
+def open_draft(session: Session, *, form_key: str, actor: Actor, clock: Clock = system_clock) -> FormVersion:
+    """The form's draft, starting one from the newest version (live or archived) when there is none."""
+    existing = draft_of(session, form_key)
+    if existing is not None:
+        return existing
+    versions = _versions(session, form_key)
+    if not versions:
+        raise FormNotFound(form_key)
+    base = next((v for v in versions if v.status == Status.LIVE), versions[-1])
+    number = versions[-1].version + 1
+    return _new_draft(session, form_key, number, copy.deepcopy(base.definition), actor, "draft_started", clock)
+
+
+def edit_draft(
+    session: Session,
+    *,
+    form_key: str,
+    change: str,
+    apply: Callable[[Data], Data],
+    actor: Actor,
+    clock: Clock = system_clock,
+) -> tuple[FormVersion, list[str]]:
+    """Apply one designer operation to the draft and save it; returns the draft and the engine's problems.
+
+    A draft with problems is still saved (nothing typed is lost); it just cannot be published.
+    """
+    version = open_draft(session, form_key=form_key, actor=actor, clock=clock)
+    data = apply(copy.deepcopy(version.definition))
+    data.update(key=form_key, version=version.version)  # identity is the row's, whatever an edit says
+    version.definition = data
+    version.title = str(data.get("title", ""))[:200] or form_key
+    version.reference_prefix = str(data.get("reference_prefix", ""))[:10]
+    version.changed_by_email, version.changed_at = actor.email, clock()
+    session.add(version)
+    session.flush()
+    _audit(session, actor, audit.AuditAction.FORM_CHANGED, version, change, clock)
+    return version, design.problems(data)
+
+
+def publish_problems(session: Session, version: FormVersion) -> list[str]:
+    """Everything that stops ``version`` going live: the engine's checks, lookup lists, the prefix."""
+    found = design.problems(version.definition)
+    if not found:
+        found = lookup_problems(load_definition(version.definition), referrals.lookup_values(session))
+    return found + [f"form: {p}" for p in _prefix_errors(session, version.form_key, version.reference_prefix)]
+
+
+def changes_since_live(session: Session, *, form_key: str) -> list[str]:
+    draft = draft_of(session, form_key)
+    if draft is None:
+        return []
+    live = referrals.live_version(session, form_key=form_key)
+    return describe_changes(live.definition if live else None, draft.definition)
+
+
+def publish_draft(session: Session, *, form_key: str, actor: Actor, clock: Clock = system_clock) -> FormVersion:
+    """Make the draft live and archive the old live version; DesignRefused listing problems if any remain."""
+    draft = draft_of(session, form_key)
+    if draft is None:
+        raise FormNotFound(form_key)
+    found = publish_problems(session, draft)
+    if found:
+        raise DesignRefused({"publish": found})
+    now = clock()
+    for version in _versions(session, form_key):
+        if version.status == Status.LIVE:
+            version.status = Status.ARCHIVED
+            session.add(version)
+    session.flush()  # the old live row is archived before the draft takes its place
+    draft.status, draft.published_at, draft.published_by_email = Status.LIVE, now, actor.email
+    session.add(draft)
+    session.flush()
+    _audit(session, actor, audit.AuditAction.FORM_PUBLISHED, draft, "published", clock)
+    return draft
+
+
+def archive_form(session: Session, *, form_key: str, actor: Actor, clock: Clock = system_clock) -> None:
+    """Take a form off "Start a new request": its live version is archived (drafts in progress still work)."""
+    live = referrals.live_version(session, form_key=form_key)
+    if live is None:
+        raise FormNotFound(form_key)
+    live.status, live.changed_by_email, live.changed_at = Status.ARCHIVED, actor.email, clock()
+    session.add(live)
+    session.flush()
+    _audit(session, actor, audit.AuditAction.FORM_CHANGED, live, "archived", clock)
+
+
+def discard_draft(session: Session, *, form_key: str, actor: Actor, clock: Clock = system_clock) -> None:
+    """Throw the draft away (a draft version never has referrals: professionals only start on live ones)."""
+    draft = draft_of(session, form_key)
+    if draft is None:
+        raise FormNotFound(form_key)
+    if session.exec(select(Referral.id).where(Referral.form_version_id == draft.id)).first() is not None:
+        raise DesignRefused({"discard": ["This version has requests and cannot be discarded"]})
+    _audit(session, actor, audit.AuditAction.FORM_CHANGED, draft, "draft_discarded", clock)
+    session.delete(draft)
+    session.flush()
+
+
+# ---- moving definitions between portals ----------------------------------------------------------
+
+
+def export_yaml(session: Session, *, form_key: str, number: int) -> str:
+    version = version_of(session, form_key, number)
+    return yaml.safe_dump(version.definition, sort_keys=False, allow_unicode=True, width=120)
+
+
+def import_yaml(session: Session, *, text: str, actor: Actor, clock: Clock = system_clock) -> FormVersion:
+    """A definition from another portal becomes the draft of its form (a new form if the key is new).
+
+    It is checked exactly as shipped definitions are (the engine's loader, whose models the
+    exported JSON Schema describes), and refused with the loader's "where: what" problems.
+    """
+    try:
+        definition = load_definition(parse_definition_text(text))
+    except FormDefinitionError as error:
+        raise DesignRefused({"definition": list(error.problems)}) from None
+    data: Data = parse_definition_text(text)
+    if prefix_errors := _prefix_errors(session, definition.key, definition.reference_prefix):
+        raise DesignRefused({"definition": prefix_errors})
+    versions = _versions(session, definition.key)
+    if not versions:
+        return _new_draft(session, definition.key, 1, data, actor, "imported", clock)
+    open_draft(session, form_key=definition.key, actor=actor, clock=clock)
+    version, _problems = edit_draft(
+        session, form_key=definition.key, change="imported", apply=lambda _old: dict(data), actor=actor, clock=clock
+    )
+    return version
+
+
+def draft_data(session: Session, *, form_key: str) -> Mapping[str, Any]:
+    draft = draft_of(session, form_key)
+    if draft is None:
+        raise FormNotFound(form_key)
+    return draft.definition
