@@ -40,6 +40,13 @@ PRIVACY = "/privacy"
 CONTACT = "/contact"
 HEALTH = "/health"
 DEV_MAILBOX = "/dev/mailbox"
+# Form designer and lookup lists (admins only); forms are addressed by ?key=<form key>.
+STAFF_FORMS = "/staff/forms"
+STAFF_FORM_EDIT = "/staff/forms/edit"
+STAFF_FORM_ITEM = "/staff/forms/item"
+STAFF_FORM_PREVIEW = "/staff/forms/preview"
+STAFF_FORM_PUBLISH = "/staff/forms/publish"
+STAFF_LOOKUPS = "/staff/lookups"
 
 
 def absolute_url(settings: Settings, path: str, **query: str) -> str:

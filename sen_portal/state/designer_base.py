@@ -1,0 +1,43 @@
+"""What every form designer page shares: admins only, the actor for the audit log, query parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import reflex as rx
+
+from sen_portal.models import UserRole
+from sen_portal.services.form_designer import Actor
+from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn
+from sen_portal.state.form_errors import FormErrorsMixin
+
+
+class DesignerBase(FormErrorsMixin, AuthState):
+    """Base of the designer states. Every handler calls ``_admin`` first: the browser can send any event."""
+
+    message: str = ""
+
+    def _query(self, key: str, limit: int = 64) -> str:
+        return self.router.url.query_parameters.get(key, "")[:limit]
+
+    async def _admin(self) -> CurrentUser | None:
+        """The signed-in admin, or None (anyone else is refused, and audited by ``_require_user``)."""
+        try:
+            return await self._require_user(UserRole.ADMIN)
+        except NotSignedIn:
+            return None
+
+    def _actor(self, user: CurrentUser) -> Actor:
+        return Actor(user_id=user.id, email=user.email, client_ip=self.router.session.client_ip or "")
+
+
+def form_entries(form_data: Mapping[str, object] | None) -> dict[str, str]:
+    """A submitted form as name -> last value, bounded (a hand-made event may send anything)."""
+    entries: dict[str, str] = {}
+    for name, value in (form_data or {}).items():
+        if isinstance(value, str) and len(entries) < 200:
+            entries[str(name)[:100]] = value[:20_000]
+    return entries
+
+
+__all__ = ["DesignerBase", "form_entries", "rx"]

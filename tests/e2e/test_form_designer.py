@@ -1,0 +1,228 @@
+"""The form designer in a real browser: an admin changes the EHC request and creates a new form, professionals
+answer and submit them, and nothing is restarted or rebuilt in between."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session, select
+
+from tests.e2e.harness import Mailbox, Portal, assert_accessible, create_account
+from tests.e2e.test_referral import (
+    MINIMAL_PDF,
+    MINIMAL_PNG,
+    PASSWORD,
+    fill,
+    fill_until_documents,
+    heading_is,
+    new_professional,
+    save,
+    sign_in,
+    tick,
+    upload,
+)
+
+NEW_QUESTION = "Has the family seen this request before it is sent?"
+NEW_NAME = "has_the_family_seen_this_request_before_it_is_sent"
+
+
+def new_admin(portal: Portal, mailbox: Mailbox, page: Page) -> str:
+    email = f"admin-{uuid.uuid4().hex[:8]}@council.example.gov.uk"
+    create_account(portal, email=email, password=PASSWORD, role="admin", first_name="Ada")
+    sign_in(page, mailbox, email)
+    return email
+
+
+def second_page(browser: Browser, portal: Portal) -> Page:
+    context = browser.new_context(base_url=portal.url, viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def stored_answers(portal: Portal, reference: str) -> dict:
+    from sen_portal.db import make_engine
+    from sen_portal.models import Referral
+
+    engine = make_engine(portal.env["DATABASE_URL"])
+    with Session(engine) as session:
+        referral = session.exec(select(Referral).where(Referral.reference == reference)).one()
+        answers = dict(referral.answers)
+    engine.dispose()
+    return answers
+
+
+def test_admin_adds_a_conditional_question_previews_publishes_and_it_is_answered(
+    page: Page, browser: Browser, portal: Portal, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    new_admin(portal, mailbox, page)
+    page.goto("/staff/forms")
+    heading_is(page, "Forms")
+    expect(page.get_by_role("main")).to_contain_text("Request for an EHC needs assessment")
+    assert_accessible(page, context="designer: forms list")
+    page.get_by_role("link", name="Edit draft of Request for an EHC needs assessment").click()
+    heading_is(page, "Edit Request for an EHC needs assessment")
+    assert_accessible(page, context="designer: edit draft")
+
+    # Add a required yes/no question to the last section, by keyboard only.
+    where = "section Declaration"
+    page.get_by_label(f"Type of question to add to {where}").focus()
+    page.get_by_label(f"Type of question to add to {where}").select_option(label="Yes or no")
+    page.keyboard.press("Tab")
+    page.keyboard.type(NEW_QUESTION)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text(f"Question added: {NEW_QUESTION}")
+    expect(page.get_by_role("heading", name=NEW_QUESTION)).to_be_visible()
+
+    # Reorder by keyboard: up above the declaration, then back down.
+    page.get_by_role("button", name=f"Move up {NEW_QUESTION}").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("Moved up")
+    page.get_by_role("button", name=f"Move down {NEW_QUESTION}").press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("Moved down")
+
+    # Its settings: required stays ticked; show it only when the parents agreed (an earlier answer).
+    page.get_by_role("link", name=f"Edit {NEW_QUESTION}").click()
+    heading_is(page, NEW_QUESTION)
+    expect(page.get_by_role("main")).to_contain_text(NEW_NAME)
+    expect(page.get_by_label("An answer is required")).to_be_checked()
+    assert_accessible(page, context="designer: edit question")
+    page.get_by_label("Show only when this earlier answer…").select_option(value="parents_agree")
+    page.get_by_label("…is one of (separate values with commas)").fill("maybe")
+    page.get_by_role("button", name="Save changes").click()
+    # An impossible value is the engine's problem, shown beside the question being edited.
+    expect(page.locator("#item-problems")).to_contain_text("can never be an answer to 'parents_agree'")
+    page.get_by_label("…is one of (separate values with commas)").fill("yes")
+    page.get_by_role("button", name="Save changes").click()
+    heading_is(page, "Edit Request for an EHC needs assessment")
+    expect(page.get_by_role("main")).to_contain_text("Shown only when parents_agree is yes")
+    expect(page.get_by_role("main")).to_contain_text("No problems: this draft can be published.")
+
+    # Preview exactly as a professional sees it, with working validation, saving nothing.
+    page.get_by_role("link", name="Preview", exact=True).click()
+    heading_is(page, "About you")
+    page.get_by_role("button", name="Go to Consent").click()
+    heading_is(page, "Consent")
+    tick(page, "parents_agree-0")
+    page.get_by_role("button", name="Go to Declaration").click()
+    heading_is(page, "Declaration")
+    expect(page.locator(f"[id='{NEW_NAME}']")).to_be_visible()
+    assert_accessible(page, context="designer: preview")
+    page.get_by_role("button", name="Check this page").click()
+    expect(page.locator(f"[id='{NEW_NAME}-error']")).to_be_visible()
+    tick(page, f"{NEW_NAME}-0")
+    tick(page, "declaration-0")
+    page.get_by_role("button", name="Check this page").click()
+    expect(page.get_by_role("status").first).to_contain_text("No problems")
+
+    # Publish, after seeing what changed.
+    page.goto("/staff/forms/publish?key=ehc_needs_assessment")
+    heading_is(page, "Publish this draft")
+    expect(page.locator("#changes")).to_contain_text(f"Question added to 'Declaration': '{NEW_QUESTION}'")
+    assert_accessible(page, context="designer: publish")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status").first).to_contain_text("Version 2 is live")
+
+    # A professional gets the new question at once (no restart, no rebuild) and answers it.
+    professional = second_page(browser, portal)
+    new_professional(portal, mailbox, professional)
+    professional.goto("/requests/new?form=ehc_needs_assessment")
+    fill_until_documents(professional)
+    upload(professional, tmp_path, "The two most recent reviewed SEN support plans", "a.pdf", MINIMAL_PDF)
+    expect(professional.get_by_role("main")).to_contain_text("a.pdf has been uploaded")
+    upload(professional, tmp_path, "The two most recent reviewed SEN support plans", "b.pdf", MINIMAL_PDF)
+    expect(professional.get_by_role("main")).to_contain_text("b.pdf has been uploaded")
+    upload(professional, tmp_path, "Latest progress and attainment data", "c.png", MINIMAL_PNG)
+    expect(professional.get_by_role("main")).to_contain_text("c.png has been uploaded")
+    upload(professional, tmp_path, "Signed consent form", "d.pdf", MINIMAL_PDF)
+    expect(professional.get_by_role("main")).to_contain_text("d.pdf has been uploaded")
+    save(professional)
+    heading_is(professional, "Declaration")
+    tick(professional, "declaration-0")
+    save(professional)
+    expect(professional.locator("#error-summary")).to_be_visible()  # the new question is required
+    tick(professional, f"{NEW_NAME}-0")
+    save(professional)
+    heading_is(professional, "Check your answers before sending your request")
+    expect(professional.get_by_role("main")).to_contain_text(NEW_QUESTION)
+    professional.get_by_role("button", name="Send request").click()
+    heading_is(professional, "Request sent")
+    reference = professional.locator("#reference").inner_text()
+    assert re.fullmatch(r"EHC-\d{4}-\d{6}", reference)
+
+    # The answer is stored under the question's stable name, with the version it was given on.
+    assert stored_answers(portal, reference)[NEW_NAME] == "yes"
+
+
+def test_a_new_two_section_form_from_blank_is_published_and_submitted(
+    page: Page, browser: Browser, portal: Portal, mailbox: Mailbox
+) -> None:
+    new_admin(portal, mailbox, page)
+    page.goto("/staff/forms")
+    heading_is(page, "Forms")
+    page.get_by_label("Form title").fill("Short breaks request")
+    page.get_by_label("Reference prefix").fill("SBR")
+    page.get_by_role("button", name="Create form").click()
+    heading_is(page, "Edit Short breaks request")
+
+    page.get_by_role("link", name="Edit First question").click()
+    heading_is(page, "First question")
+    page.get_by_label("Question", exact=True).fill("Child's full name")
+    page.get_by_role("button", name="Save changes").click()
+    heading_is(page, "Edit Short breaks request")
+    expect(page.get_by_role("main")).to_contain_text("stored as first_question")  # renaming kept the name
+
+    page.get_by_label("Section title").fill("Support needed")
+    page.get_by_role("button", name="Add section").click()
+    expect(page.get_by_role("heading", name="Support needed")).to_be_visible()
+    where = "section Support needed"
+    page.get_by_label(f"Type of question to add to {where}").select_option(label="Long text")
+    page.get_by_label(f"Question to add to {where}", exact=True).fill("What support would help?")
+    page.get_by_role("button", name=f"Add question to {where}").click()
+    expect(page.get_by_role("heading", name="What support would help?")).to_be_visible()
+    # The section's starter question is not wanted here.
+    page.get_by_role("button", name="Remove First question").last.click()
+    expect(page.get_by_role("main")).to_contain_text("No problems: this draft can be published.")
+
+    page.goto("/staff/forms/publish?key=short_breaks_request")
+    expect(page.locator("#changes")).to_contain_text("A new form: 2 sections, 2 questions")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status").first).to_contain_text("Version 1 is live")
+
+    professional = second_page(browser, portal)
+    new_professional(portal, mailbox, professional)
+    professional.goto("/requests")
+    professional.get_by_role("link", name="Short breaks request").click()
+    heading_is(professional, "First section")
+    fill(professional, "first_question", "Robin Ash")
+    save(professional)
+    heading_is(professional, "Support needed")
+    save(professional)
+    expect(professional.locator("#error-summary")).to_be_visible()
+    fill(professional, "what_support_would_help", "Two weekends a month.")
+    save(professional)
+    heading_is(professional, "Check your answers before sending your request")
+    professional.get_by_role("button", name="Send request").click()
+    heading_is(professional, "Request sent")
+    reference = professional.locator("#reference").inner_text()
+    assert re.fullmatch(r"SBR-\d{4}-000001", reference), reference
+    assert stored_answers(portal, reference) == {
+        "first_question": "Robin Ash",
+        "what_support_would_help": "Two weekends a month.",
+    }
+
+
+def test_lookup_lists_page_adds_renames_and_retires(page: Page, portal: Portal, mailbox: Mailbox) -> None:
+    new_admin(portal, mailbox, page)
+    page.goto("/staff/lookups")
+    heading_is(page, "Lookup lists")
+    assert_accessible(page, context="designer: lookup lists")
+    page.get_by_label("New entry for Professional role").fill("Play therapist")
+    page.get_by_role("button", name="Add to Professional role").click()
+    expect(page.get_by_role("status").first).to_contain_text("Play therapist added")
+    page.get_by_role("button", name="Retire Play therapist").click()
+    expect(page.get_by_role("status").first).to_contain_text("Play therapist retired")
+    expect(page.get_by_role("button", name="Bring back Play therapist")).to_be_visible()
