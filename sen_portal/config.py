@@ -65,6 +65,8 @@ class Settings:
     max_referral_mb: int = 60
     # clamd address: an absolute unix socket path or host:port; "" = no virus scanning.
     clamd_socket: str = ""
+    # New professional accounts wait for staff approval before they can send requests.
+    account_vetting: bool = True
 
     @property
     def is_local(self) -> bool:
@@ -197,6 +199,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         max_files_per_referral=_int(env, "MAX_FILES_PER_REFERRAL", 10, low=1, high=100),
         max_referral_mb=_int(env, "MAX_REFERRAL_MB", 60, low=1, high=5000),
         clamd_socket=_clamd_socket(env),
+        account_vetting=_bool(env, "ACCOUNT_VETTING", True),
     )
     _check_consistency(settings)
     return settings

@@ -40,6 +40,8 @@ PRIVACY = "/privacy"
 CONTACT = "/contact"
 HEALTH = "/health"
 DEV_MAILBOX = "/dev/mailbox"
+# Staff: account vetting and disabling
+STAFF_ACCOUNTS = "/staff/accounts"
 # Form designer and lookup lists (admins only); forms are addressed by ?key=<form key>.
 STAFF_FORMS = "/staff/forms"
 STAFF_FORM_EDIT = "/staff/forms/edit"

@@ -34,6 +34,7 @@ from sen_portal.pages.register import (
     work_details_page,
 )
 from sen_portal.pages.sign_in import sign_in_code_page, sign_in_page, signed_out_page
+from sen_portal.pages.staff_accounts import staff_accounts_page
 from sen_portal.pages.verify_email import verify_email_page
 from sen_portal.services.outbox_runner import run_outbox_forever
 from sen_portal.state.account import AccountState
@@ -50,6 +51,7 @@ from sen_portal.state.password_reset import ForgottenPasswordState, ResetPasswor
 from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
 from sen_portal.state.sign_in import SignInState
+from sen_portal.state.staff_accounts import StaffAccountsState
 from sen_portal.state.verify_email import VerifyEmailState
 
 settings = get_settings()
@@ -161,6 +163,8 @@ app.add_page(
 )
 app.add_page(view_page, route=routes.REFERRAL_VIEW, title=title("Your request"), on_load=ReferralState.load_view)
 
+# Staff pages (their handlers re-check the role; professionals are refused and audited).
+app.add_page(staff_accounts_page, route=routes.STAFF_ACCOUNTS, title=title("Accounts"), on_load=StaffAccountsState.load)
 # Form designer and lookup lists (admins only)
 app.add_page(forms_page, route=routes.STAFF_FORMS, title=title("Forms"), on_load=FormsListState.load)
 app.add_page(edit_page, route=routes.STAFF_FORM_EDIT, title=title("Edit form"), on_load=FormEditorState.load)

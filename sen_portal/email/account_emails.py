@@ -141,3 +141,27 @@ def two_factor_email(
         remaining_codes=remaining_codes,
         reset_link=reset_link,
     )
+
+
+def account_approved_email(*, to: str, first_name: str, link: str, branding: Branding) -> EmailMessage:
+    return render(
+        "account_approved",
+        to=to,
+        subject=f"Your {branding.service_name} account has been approved",
+        category="account_approved",
+        branding=branding,
+        first_name=first_name,
+        link=link,
+    )
+
+
+def account_rejected_email(*, to: str, first_name: str, reason: str, branding: Branding) -> EmailMessage:
+    return render(
+        "account_rejected",
+        to=to,
+        subject=f"Your {branding.service_name} account request",
+        category="account_rejected",
+        branding=branding,
+        first_name=first_name,
+        reason=reason,
+    )

@@ -22,9 +22,12 @@ from sen_portal.forms.schema import GROUP_HARD_LIMIT, FormDefinition, GroupField
 _COUNCIL_TIME = ZoneInfo("Europe/London")
 
 
-def council_today() -> date:
-    """Today in England: "in the past" must not flip at midnight UTC during British Summer Time."""
-    return datetime.now(_COUNCIL_TIME).date()
+def council_today(now: datetime | None = None) -> date:
+    """Today in England: "in the past" must not flip at midnight UTC during British Summer Time.
+
+    ``now`` (aware) lets services pass their injected clock, so tests can move "today".
+    """
+    return (now or datetime.now(_COUNCIL_TIME)).astimezone(_COUNCIL_TIME).date()
 
 
 @dataclass

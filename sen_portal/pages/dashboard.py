@@ -26,6 +26,29 @@ def dashboard_page() -> rx.Component:
             rx.fragment(
                 heading("Your dashboard"),
                 paragraph("You are signed in as ", rx.el.strong(S.email), "."),
+                rx.cond(
+                    S.awaiting_approval,
+                    rx.el.div(
+                        rx.el.h2("Your account is waiting for approval", class_name="heading-m"),
+                        rx.el.p(
+                            "The SEN team checks every new account. You can start and save requests now, "
+                            "and send them once your account is approved: we will email you.",
+                            class_name="body",
+                        ),
+                        class_name="inset",
+                        id="awaiting-approval",
+                    ),
+                ),
+                rx.cond(
+                    S.is_staff,
+                    rx.fragment(
+                        heading("Staff work", level=2, size="m"),
+                        paragraph(
+                            rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),
+                            ": approve new professional accounts, disable or re-enable accounts.",
+                        ),
+                    ),
+                ),
                 heading("Requests", level=2, size="m"),
                 rx.el.a(
                     "Start a Request for an EHC needs assessment",

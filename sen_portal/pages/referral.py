@@ -246,6 +246,7 @@ def check_page() -> rx.Component:
             S.not_found,
             _not_found(),
             rx.fragment(
+                error_summary(S.error_items),
                 rx.el.span(S.form_title, class_name="caption"),
                 heading("Check your answers before sending your request"),
                 _summary_table(with_change_links=True),
@@ -254,7 +255,11 @@ def check_page() -> rx.Component:
                     "By sending this request you confirm that the information is correct to the best of your knowledge."
                 ),
                 rx.el.form(
-                    rx.el.button("Send request", type="submit", class_name="button"),
+                    rx.cond(
+                        S.errors.contains("send-request"),
+                        rx.el.p(S.errors.get("send-request", ""), class_name="error-message", id="send-request-error"),
+                    ),
+                    rx.el.button("Send request", type="submit", class_name="button", id="send-request"),
                     on_submit=S.submit,
                     prevent_default=True,
                 ),

@@ -37,6 +37,7 @@ from sen_portal.services.registration_steps import (
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "CurrentPasswordRejected",
     "TotpSetupError",
     "change_password",
     "check_email_change_link",
@@ -247,23 +248,50 @@ def confirm_totp(
     return codes
 
 
+class CurrentPasswordRejected(ValueError):
+    """The current password was wrong (counted like a failed sign-in); ``problems`` says so."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("current password rejected")
+        self.problems = problems
+
+
+def _check_current_password(session: Session, user: UserAccount, password: str, settings: Settings) -> None:
+    """Changes to the second factor need the password: a stolen session alone cannot remove or take it over."""
+    problems = sign_in.check_current_password(session, user=user, password=password, settings=settings)
+    if problems:
+        raise CurrentPasswordRejected(problems)
+
+
 def regenerate_recovery_codes(
-    session: Session, *, user_id: int, settings: Settings | None = None, clock: Clock = system_clock
+    session: Session,
+    *,
+    user_id: int,
+    current_password: str,
+    settings: Settings | None = None,
+    clock: Clock = system_clock,
 ) -> list[str]:
     """New recovery codes (the old ones stop working); only while an app is set up."""
     settings = settings or get_settings()
     user = _active_user(session, user_id)
+    _check_current_password(session, user, current_password, settings)
     if user.totp_enabled_at is None:
         raise TotpSetupError("Set up an authenticator app first.")
     return totp.replace_recovery_codes(session, user_id=user_id, settings=settings, clock=clock)
 
 
 def disable_totp(
-    session: Session, *, user_id: int, settings: Settings | None = None, clock: Clock = system_clock
+    session: Session,
+    *,
+    user_id: int,
+    current_password: str,
+    settings: Settings | None = None,
+    clock: Clock = system_clock,
 ) -> None:
     """Remove the app and its recovery codes; sign-in goes back to emailed codes."""
     settings = settings or get_settings()
     user = _active_user(session, user_id)
+    _check_current_password(session, user, current_password, settings)
     was_on = user.totp_enabled_at is not None
     user.totp_secret = None
     user.totp_enabled_at = None

@@ -208,6 +208,11 @@ def apply_edit(actor: Actor, form_key: str, operation: str, values: Mapping[str,
         return found
 
 
+def _setting(key: str, label: str, kind: str, value: Any) -> dict[str, Any]:
+    # Every row has every key: the page reads them all, and a missing one is undefined in the browser.
+    return {"key": key, "label": label, "kind": kind, "value": str(value or ""), "checked": False, "choices": []}
+
+
 def item_view(actor: Actor, form_key: str, path_text: str) -> ItemView:
     """One section or question of the draft, with every setting its type has."""
     with session_scope() as session:
@@ -224,9 +229,8 @@ def item_view(actor: Actor, form_key: str, path_text: str) -> ItemView:
                 "Section",
                 str(item.get("key", "")),
                 [
-                    {"key": "title", "label": "Section title", "kind": "text", "value": str(item.get("title", ""))},
-                    {"key": "description", "label": "Text under the heading", "kind": "textarea"}
-                    | {"value": str(item.get("description", ""))},
+                    _setting("title", "Section title", "text", item.get("title")),
+                    _setting("description", "Text under the heading", "textarea", item.get("description")),
                 ],
                 placed.get(path_text, []),
             )
@@ -239,11 +243,10 @@ def item_view(actor: Actor, form_key: str, path_text: str) -> ItemView:
             lookup_lists=lookups.list_keys(session),
             document_types=document_types,
         )
-        for row in settings:
-            row.setdefault("choices", [])
-            row.setdefault("checked", False)
         heading = str(item.get("label") or item.get("heading") or item.get("name", ""))
-        problems = [p for place, found in placed.items() if place.startswith(path_text) for p in found]
+        problems = [
+            p for place, found in placed.items() if place == path_text or place.startswith(path_text + ".") for p in found
+        ]
         return ItemView(
             path_text,
             "question",

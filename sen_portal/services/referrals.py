@@ -25,10 +25,12 @@ from sen_portal import routes
 from sen_portal.config import Settings
 from sen_portal.email.referral_emails import referral_submitted_email
 from sen_portal.forms import FormDefinition, clean, load_definition, validate
+from sen_portal.forms.evaluation import council_today
 from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, UserAccount
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
 from sen_portal.routes import absolute_url
 from sen_portal.services import lookups
+from sen_portal.services.account_vetting import may_submit
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.outbox import enqueue
@@ -40,6 +42,10 @@ Errors = dict[str, list[str]]
 
 class ReferralNotFound(LookupError):
     """No such referral for this user (never says which)."""
+
+
+class AccountNotApproved(PermissionError):
+    """The owner's account still waits for staff approval (ACCOUNT_VETTING), or was refused."""
 
 
 class ReferralInvalid(ValueError):
@@ -204,16 +210,22 @@ def save_section(
     allowed = _field_names(section)
     merged = dict(referral.answers)
     merged.update({name: value for name, value in answers.items() if name in allowed})
-    errors = validate(definition, merged, section_key=section_key, lookups=lookup_values(session))
+    errors = validate(
+        definition, merged, section_key=section_key, lookups=lookup_values(session), today=council_today(clock())
+    )
     completed = [key for key in referral.completed_sections if key != section_key]
     if not errors:
         completed.append(section_key)
-    referral.answers = merged
-    referral.completed_sections = completed
-    referral.child_name = _child_name(merged)
-    referral.updated_at = clock()
-    session.add(referral)
-    session.flush()
+    # Conditional on the draft status: a Send racing this save (another tab, a double
+    # click) must not have its cleaned, submitted answers overwritten afterwards.
+    saved = session.execute(
+        update(Referral)
+        .where(col(Referral.id) == referral.id, col(Referral.status) == ReferralStatus.DRAFT)
+        .values(answers=merged, completed_sections=completed, child_name=_child_name(merged), updated_at=clock())
+    )
+    if saved.rowcount != 1:
+        return {"_form": ["This request has been sent and can no longer be changed"]}
+    session.expire(referral)
     return errors
 
 
@@ -227,9 +239,12 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
     referral, version = get_own(session, user_id=user_id, public_id=public_id)
     if referral.status != ReferralStatus.DRAFT:
         return referral.reference or ""
+    owner = session.get(UserAccount, user_id)
+    if owner is None or not may_submit(owner):
+        raise AccountNotApproved
     definition = definition_of(version)
     known = lookup_values(session)
-    errors = validate(definition, referral.answers, lookups=known)
+    errors = validate(definition, referral.answers, lookups=known, today=council_today(clock()))
     if errors:
         raise ReferralInvalid(errors)
     now = clock()
@@ -250,8 +265,6 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         session.rollback()
         session.refresh(referral)
         return referral.reference or ""
-    owner = session.get(UserAccount, user_id)
-    assert owner is not None
     enqueue(
         session,
         referral_submitted_email(

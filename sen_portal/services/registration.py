@@ -32,6 +32,7 @@ from sen_portal.email.builders import already_registered_email, verification_ema
 from sen_portal.models import EmailToken, UserAccount, UserRole
 from sen_portal.routes import absolute_url
 from sen_portal.services import email_tokens, passwords, rate_limits
+from sen_portal.services.account_vetting import initial_status
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.email_tokens import LinkStatus
@@ -205,6 +206,7 @@ def register(
         email=email,
         password_hash=password_hash,
         role=UserRole.PROFESSIONAL,
+        approval_status=initial_status(settings),
         title=clean_text(details.title),
         first_name=clean_text(details.first_name),
         last_name=clean_text(details.last_name),

@@ -30,8 +30,9 @@ from sen_portal.config import Settings
 from sen_portal.email.account_emails import sign_in_locked_email, two_factor_email
 from sen_portal.models import ChallengeMethod, LoginChallenge, UserAccount
 from sen_portal.routes import absolute_url
+from sen_portal.services import audit, passwords, sign_in_throttle, totp
 from sen_portal.services import login_challenges as challenges
-from sen_portal.services import passwords, sign_in_throttle, totp
+from sen_portal.services.audit import AuditAction
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.emails import mask_email, normalise_email
@@ -193,6 +194,19 @@ def record_failed_attempt(
     """
     started_lock = sign_in_throttle.record_failure(session, email=address, ip=ip, clock=clock)
     log.info("sign-in: wrong password (%s)", f"user {user.id}" if user else "unknown account")
+    # The typed address is logged only when it is an account's: people type passwords into email boxes.
+    audit.record(
+        session,
+        action=AuditAction.SIGN_IN_FAILED,
+        actor_user_id=user.id if user else None,
+        actor_email=user.email if user else "",
+        object_type="account",
+        object_id=user.id if user and user.id else "",
+        client_ip=ip,
+        outcome="refused",
+        detail={"step": "password", "locked": started_lock},
+        clock=clock,
+    )
     if started_lock:
         _tell_owner_of_lock(session, user=user, settings=settings, clock=clock)
 
@@ -250,7 +264,7 @@ def _finished(challenge: LoginChallenge | None, *, clock: Clock) -> ChallengeEnd
 
 
 def verify_code(
-    session: Session, *, challenge_id: int, code: str, settings: Settings, clock: Clock = system_clock
+    session: Session, *, challenge_id: int, code: str, settings: Settings, ip: str = "", clock: Clock = system_clock
 ) -> CodeAccepted | CodeRejected | ChallengeEnded:
     """Check a code for a challenge; CodeAccepted means the user may be given a session."""
     challenge = session.get(LoginChallenge, challenge_id) if isinstance(challenge_id, int) else None
@@ -292,6 +306,17 @@ def verify_code(
         if recovery_used:
             _tell_recovery_code_used(session, user=user, settings=settings, clock=clock)
         log.info("sign-in: challenge %s completed for user %s", challenge.id, user.id)
+        audit.record(
+            session,
+            action=AuditAction.SIGN_IN,
+            actor_user_id=user.id,
+            actor_email=user.email,
+            object_type="account",
+            object_id=user.id or "",
+            client_ip=ip,
+            detail={"method": challenge.method, "recovery_code": recovery_used},
+            clock=clock,
+        )
         return CodeAccepted(user_id=user.id or 0)
 
     session.expire(challenge)

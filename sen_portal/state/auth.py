@@ -40,13 +40,14 @@ class CurrentUser:
     first_name: str
     last_name: str
     needs_authenticator: bool = False
+    approval_status: str = "approved"
 
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
-def _resolve(token: str) -> CurrentUser | None:
+def resolve_session(token: str) -> CurrentUser | None:
     with session_scope() as db:
         user = sessions.resolve(db, token=token, settings=get_settings())
         if user is None or user.id is None:
@@ -58,6 +59,7 @@ def _resolve(token: str) -> CurrentUser | None:
             user.first_name,
             user.last_name,
             needs_authenticator=must_set_up_authenticator(user, get_settings()),
+            approval_status=user.approval_status,
         )
 
 
@@ -75,7 +77,7 @@ class AuthState(rx.State):
         token = token_from_cookie_header(self.router.headers.cookie)
         if not token:
             return None
-        return await asyncio.to_thread(_resolve, token)
+        return await asyncio.to_thread(resolve_session, token)
 
     async def _require_user(self, *roles: str) -> CurrentUser:
         """The signed-in user, or NotSignedIn. With ``roles``, the user must have one of them.

@@ -19,8 +19,7 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.models import UserAccount
-from sen_portal.services import account, sign_in
+from sen_portal.services import account
 from sen_portal.services.qr_codes import group_secret, qr_svg_data_uri
 from sen_portal.state.account import format_date, load_profile
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
@@ -199,19 +198,17 @@ def _confirm(user_id: int, secret: str, code: str) -> list[str]:
 
 
 def _with_password(user_id: int, password: str, action: str) -> tuple[list[str], list[str]]:
-    """(password problems, new recovery codes). The account services do not re-check the password: we do."""
+    """(password problems, new recovery codes); the services check the password themselves."""
     settings = get_settings()
     with session_scope() as db:
-        user = db.get(UserAccount, user_id)
-        if user is None or not user.is_active:
-            raise LookupError("no active account with that id")
-        problems = sign_in.check_current_password(db, user=user, password=password, settings=settings)
-        if problems:
-            return problems, []
-        if action == DISABLE:
-            account.disable_totp(db, user_id=user_id, settings=settings)
-            return [], []
+        # Caught inside the unit of work, so the failed attempt it counted is committed.
         try:
-            return [], account.regenerate_recovery_codes(db, user_id=user_id, settings=settings)
+            if action == DISABLE:
+                account.disable_totp(db, user_id=user_id, current_password=password, settings=settings)
+                return [], []
+            codes = account.regenerate_recovery_codes(db, user_id=user_id, current_password=password, settings=settings)
+            return [], codes
+        except account.CurrentPasswordRejected as rejected:
+            return rejected.problems, []
         except account.TotpSetupError as problem:  # no app set up (a stale page)
             return [str(problem)], []

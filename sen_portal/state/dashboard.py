@@ -8,8 +8,9 @@ import reflex as rx
 
 from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.db import session_scope
+from sen_portal.models import ApprovalStatus
 from sen_portal.services import sessions
-from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
+from sen_portal.state.auth import STAFF_ROLES, AuthState, NotSignedIn, sign_in_redirect
 
 
 class DashboardState(AuthState):
@@ -18,6 +19,8 @@ class DashboardState(AuthState):
     email: str = ""
     role: str = ""
     other_sessions_message: str = ""
+    awaiting_approval: bool = False
+    is_staff: bool = False
 
     @rx.event
     async def load(self):
@@ -27,6 +30,8 @@ class DashboardState(AuthState):
             return sign_in_redirect(self.router.url.path)
         self.email = user.email
         self.role = user.role
+        self.awaiting_approval = user.approval_status == ApprovalStatus.PENDING
+        self.is_staff = user.role in STAFF_ROLES
         self.other_sessions_message = ""
         return None
 

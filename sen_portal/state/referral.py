@@ -25,6 +25,12 @@ from sen_portal.state.form_errors import FormErrorsMixin
 log = logging.getLogger(__name__)
 
 
+NOT_APPROVED = (
+    "You cannot send requests until the SEN team has approved your account. "
+    "Your answers are saved: you will get an email when you can send this request."
+)
+
+
 class ReferralState(FormErrorsMixin, AuthState):
     """One request being filled in (or read back)."""
 
@@ -331,6 +337,8 @@ class ReferralState(FormErrorsMixin, AuthState):
         except referrals.ReferralNotFound:
             self._not_found()
             return None
+        except referrals.AccountNotApproved:
+            return self.show_errors({"send-request": [NOT_APPROVED]})
         except referrals.ReferralInvalid as invalid:
             first = next(iter(invalid.errors))
             section = await asyncio.to_thread(journey.section_of, user.id, self.referral_id, first)

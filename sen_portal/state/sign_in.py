@@ -13,12 +13,13 @@ from urllib.parse import unquote, urlsplit
 import reflex as rx
 
 from sen_portal import routes
-from sen_portal.api.session_cookie import SESSION_ROUTE
+from sen_portal.api.session_cookie import SESSION_ROUTE, token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import UserAccount
 from sen_portal.services import registration, sessions, sign_in
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
+from sen_portal.state.auth import resolve_session
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.password_pool import run_password_work
 
@@ -53,13 +54,21 @@ class SignInState(FormErrorsMixin, rx.State):
     _next: str = routes.DASHBOARD
 
     @rx.event
-    def load(self) -> None:
-        """Fresh password step; remember where to go afterwards."""
+    async def load(self):
+        """Fresh password step; remember where to go afterwards.
+
+        Someone already signed in goes to their dashboard instead: they land here
+        when they open a page their role may not see (staff pages, for professionals).
+        """
+        token = token_from_cookie_header(self.router.headers.cookie)
+        if token and await asyncio.to_thread(resolve_session, token) is not None:
+            return rx.redirect(routes.DASHBOARD)
         self._next = safe_next(self.router.url.query_parameters.get("next", ""))
         self.password = ""
         self.errors = {}
         self.unverified = False
         self.resend_done = False
+        return None
 
     @rx.event
     def set_email(self, value: str) -> None:
@@ -147,7 +156,7 @@ class SignInState(FormErrorsMixin, rx.State):
         if not self._challenge_id:
             yield rx.redirect(routes.SIGN_IN)
             return
-        outcome = await asyncio.to_thread(_verify_code, self._challenge_id, code)
+        outcome = await asyncio.to_thread(_verify_code, self._challenge_id, code, self.router.session.client_ip or "")
         if isinstance(outcome, sign_in.CodeAccepted):
             ticket, needs_app = await asyncio.to_thread(_issue_ticket, outcome.user_id)
             self._challenge_id = 0
@@ -195,9 +204,9 @@ def _check_password(email: str, password: str, ip: str):
         return sign_in.check_password(db, email=email, password=password, ip=ip, settings=get_settings())
 
 
-def _verify_code(challenge_id: int, code: str):
+def _verify_code(challenge_id: int, code: str, ip: str):
     with session_scope() as db:
-        return sign_in.verify_code(db, challenge_id=challenge_id, code=code, settings=get_settings())
+        return sign_in.verify_code(db, challenge_id=challenge_id, code=code, settings=get_settings(), ip=ip)
 
 
 def _resend_code(challenge_id: int) -> sign_in.ResendResult:

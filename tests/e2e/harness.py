@@ -190,6 +190,7 @@ def create_account(
     role: str = "professional",
     verified: bool = True,
     first_name: str = "Sam",
+    approval_status: str = "approved",
 ) -> int:
     """A ready account straight in the portal's database (journeys other than registration start here)."""
     from datetime import UTC, datetime
@@ -209,6 +210,7 @@ def create_account(
             first_name=first_name,
             last_name="Taylor",
             email_verified_at=datetime.now(UTC) if verified else None,
+            approval_status=approval_status,
         )
         session.add(user)
         session.flush()

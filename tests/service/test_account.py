@@ -315,7 +315,11 @@ def test_turning_the_app_off_removes_secret_and_codes(session: Session, clock: C
     with pytest.raises(TotpSetupError, match="already set up"):
         account.start_totp_setup(session, user_id=user.id, settings=SETTINGS)
 
-    account.disable_totp(session, user_id=user.id, settings=SETTINGS, clock=clock)
+    with pytest.raises(account.CurrentPasswordRejected):
+        account.disable_totp(session, user_id=user.id, current_password="not it", settings=SETTINGS, clock=clock)
+    session.refresh(user)
+    assert user.totp_enabled_at is not None  # a stolen session alone cannot remove the app
+    account.disable_totp(session, user_id=user.id, current_password=PASSWORD, settings=SETTINGS, clock=clock)
     session.commit()
 
     session.refresh(user)
@@ -333,7 +337,13 @@ def test_regenerated_recovery_codes_replace_the_old_ones(session: Session, clock
         session, user_id=user.id, secret=secret, code=pyotp.TOTP(secret).at(clock()), settings=SETTINGS, clock=clock
     )
 
-    new = account.regenerate_recovery_codes(session, user_id=user.id, settings=SETTINGS, clock=clock)
+    with pytest.raises(account.CurrentPasswordRejected):
+        account.regenerate_recovery_codes(
+            session, user_id=user.id, current_password="not it", settings=SETTINGS, clock=clock
+        )
+    new = account.regenerate_recovery_codes(
+        session, user_id=user.id, current_password=PASSWORD, settings=SETTINGS, clock=clock
+    )
 
     assert set(new).isdisjoint(old)
     assert not totp.use_recovery_code(session, user_id=user.id, code=old[0], settings=SETTINGS, clock=clock)

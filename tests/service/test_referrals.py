@@ -623,3 +623,67 @@ def test_retired_lookup_entries_keep_their_labels_for_display(session: Session) 
 
     assert lookup_labels(session)["setting"] == {"old-school": "Old School", "new-school": "New School"}
     assert lookup_values(session)["setting"] == {"new-school": "New School"}
+
+
+def test_an_account_waiting_for_approval_cannot_send_until_approved(
+    portal: Engine, settings: Settings, clock: Clock
+) -> None:
+    from sen_portal.models import ApprovalStatus
+    from sen_portal.services import account_vetting
+
+    owner = make_user(portal, "new.senco@school.example.org")
+    staff = make_user(portal, "case@council.example.gov.uk")
+    with session_scope(portal) as session:
+        user = session.get(UserAccount, owner)
+        assert user is not None
+        user.approval_status = ApprovalStatus.PENDING
+    public_id = ready_to_submit(portal, settings, clock, owner)
+
+    with pytest.raises(referrals.AccountNotApproved):
+        submit(portal, owner, public_id, settings, clock)
+    assert load(portal, public_id).status == "draft"  # nothing lost, nothing sent
+    assert load(portal, public_id).reference is None
+
+    with session_scope(portal) as session:
+        account_vetting.approve(
+            session,
+            user_id=owner,
+            actor=account_vetting.Actor(staff, "case@council.example.gov.uk"),
+            settings=settings,
+            clock=clock,
+        )
+    assert submit(portal, owner, public_id, settings, clock).startswith("EHC-2026-")
+
+
+def test_a_save_racing_a_send_cannot_overwrite_the_sent_answers(
+    portal: Engine, settings: Settings, clock: Clock
+) -> None:
+    owner = make_user(portal, "racer@school.example.org")
+    public_id = ready_to_submit(portal, settings, clock, owner)
+    with Session(portal) as slow_tab:
+        # This tab read the draft before the other tab sent it...
+        stale, _ = referrals.get_own(slow_tab, user_id=owner, public_id=public_id)
+        assert stale.status == "draft"
+        reference = submit(portal, owner, public_id, settings, clock)
+        # ...and saves afterwards: the write must be refused, not applied to the sent request.
+        errors = referrals.save_section(
+            slow_tab,
+            user_id=owner,
+            public_id=public_id,
+            section_key="about-you",
+            answers={"referrer_first_name": "Overwritten"},
+            clock=clock,
+        )
+        slow_tab.commit()
+    assert errors == {"_form": ["This request has been sent and can no longer be changed"]}
+    sent = load(portal, public_id)
+    assert sent.reference == reference and sent.answers["referrer_first_name"] != "Overwritten"
+
+
+def test_date_rules_use_the_services_clock_not_the_machines(portal: Engine, settings: Settings, clock: Clock) -> None:
+    owner = make_user(portal, "timely@school.example.org")
+    public_id = ready_to_submit(portal, settings, clock, owner)
+    clock.now = datetime(2015, 1, 1, 9, 0, tzinfo=UTC)  # before the child's date of birth (5 March 2016)
+    with pytest.raises(referrals.ReferralInvalid) as invalid:
+        submit(portal, owner, public_id, settings, clock)
+    assert any("past" in message for messages in invalid.value.errors.values() for message in messages)

@@ -254,3 +254,13 @@ def test_a_hidden_group_is_neither_counted_nor_stored() -> None:
     assert validate(definition, {"any_professionals": "yes"}, today=TODAY) == {
         "professionals": ["Professionals must include at least 1 entry"]
     }
+
+
+def test_council_today_follows_england_not_utc() -> None:
+    from datetime import UTC, date, datetime
+
+    from sen_portal.forms.evaluation import council_today
+
+    # 23:30 UTC on 30 June is already 1 July in British Summer Time; in winter the two agree.
+    assert council_today(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 7, 1)
+    assert council_today(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2026, 12, 31)
