@@ -12,7 +12,8 @@ from sen_portal.pages.account_security import change_email_page, change_password
 from sen_portal.pages.authenticator import authenticator_page
 from sen_portal.pages.dashboard import dashboard_page
 from sen_portal.pages.form_designer import forms_page, publish_page
-from sen_portal.pages.form_editor import edit_page, item_page
+from sen_portal.pages.form_editor import edit_page
+from sen_portal.pages.form_item import item_page
 from sen_portal.pages.form_preview import preview_page
 from sen_portal.pages.home import home_page
 from sen_portal.pages.info import accessibility_page, contact_page, not_found_page, privacy_page

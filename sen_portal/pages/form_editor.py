@@ -195,133 +195,33 @@ def edit_page() -> rx.Component:
                     on_submit=E.add_section,
                     reset_on_submit=True,
                 ),
+                heading("Version history", level=2, size="m"),
+                rx.el.table(
+                    rx.el.thead(
+                        rx.el.tr(
+                            *[
+                                rx.el.th(text, scope="col")
+                                for text in ("Version", "Status", "Created", "Last changed", "Published")
+                            ]
+                        )
+                    ),
+                    rx.el.tbody(
+                        rx.foreach(
+                            E.history,
+                            lambda v: rx.el.tr(
+                                rx.el.td(v["version"]),
+                                rx.el.td(v["status"]),
+                                rx.el.td(v["created"]),
+                                rx.el.td(v["changed"]),
+                                rx.el.td(v["published"]),
+                            ),
+                        )
+                    ),
+                    class_name="summary-list",
+                    id="history",
+                ),
                 paragraph(rx.el.a("Back to forms", href=routes.STAFF_FORMS)),
             ),
         ),
         navigation=staff_navigation(),
     )
-
-
-def _setting(row: rx.Var) -> rx.Component:
-    key = row["key"].to(str)
-    setting_id = "setting-" + key
-    label = rx.el.label(row["label"], html_for=setting_id, class_name="label")
-    choices = row["choices"].to(list[dict[str, str]])
-    text_box = rx.el.input(id=setting_id, name=key, type="text", default_value=row["value"], class_name="input")
-    return rx.el.div(
-        rx.match(
-            row["kind"],
-            (
-                "bool",
-                rx.el.div(
-                    rx.el.input(
-                        id=setting_id, name=key, type="checkbox", value="true", default_checked=row["checked"].to(bool)
-                    ),
-                    rx.el.label(row["label"], html_for=setting_id),
-                    class_name="checkbox",
-                ),
-            ),
-            (
-                "textarea",
-                rx.fragment(
-                    label,
-                    rx.el.textarea(id=setting_id, name=key, default_value=row["value"], rows=4, class_name="textarea"),
-                ),
-            ),
-            (
-                "options",
-                rx.fragment(
-                    label,
-                    rx.el.textarea(id=setting_id, name=key, default_value=row["value"], rows=6, class_name="textarea"),
-                ),
-            ),
-            (
-                "int",
-                rx.fragment(
-                    label,
-                    rx.el.input(
-                        id=setting_id,
-                        name=key,
-                        type="text",
-                        input_mode="numeric",
-                        default_value=row["value"],
-                        class_name="input input-width-10",
-                    ),
-                ),
-            ),
-            (
-                "number",
-                rx.fragment(
-                    label,
-                    rx.el.input(
-                        id=setting_id,
-                        name=key,
-                        type="text",
-                        input_mode="decimal",
-                        default_value=row["value"],
-                        class_name="input input-width-10",
-                    ),
-                ),
-            ),
-            (
-                "text",
-                rx.fragment(label, text_box),
-            ),
-            rx.fragment(
-                label,
-                rx.el.select(
-                    rx.foreach(choices, lambda c: rx.el.option(c["label"], value=c["value"])),
-                    id=setting_id,
-                    name=key,
-                    default_value=row["value"],
-                    class_name="select",
-                ),
-            ),
-        ),
-        class_name="form-group",
-    )
-
-
-def item_page() -> rx.Component:
-    return page_shell(
-        error_summary(E.error_items),
-        rx.cond(
-            E.not_found,
-            rx.fragment(heading("Not found"), paragraph(rx.el.a("Back to forms", href=routes.STAFF_FORMS))),
-            rx.fragment(
-                rx.el.span(E.item_type, class_name="caption"),
-                heading(E.item_heading),
-                paragraph(
-                    "Stored as ",
-                    rx.el.code(E.item_name),
-                    ". This never changes, so answers already given keep their meaning.",
-                ),
-                status_message(E.message),
-                rx.cond(
-                    E.item_problems.length() > 0,
-                    rx.el.div(
-                        rx.el.h2("Problems to fix", class_name="heading-s"),
-                        rx.el.ul(
-                            rx.foreach(E.item_problems, lambda p: rx.el.li(p, class_name="error-message")),
-                            class_name="list",
-                        ),
-                        id="item-problems",
-                        class_name="form-group form-group-error",
-                        tab_index=-1,
-                    ),
-                ),
-                rx.el.form(
-                    rx.foreach(E.settings, lambda row: _setting(row)),
-                    rx.el.button("Save changes", type="submit", class_name="button"),
-                    on_submit=E.save_item,
-                    reset_on_submit=False,
-                    key=E.revision.to_string(),
-                ),
-                paragraph(rx.el.a("Back to the form", href=routes.STAFF_FORM_EDIT + "?key=" + E.form_key)),
-            ),
-        ),
-        navigation=staff_navigation(),
-    )
-
-
-__all__ = ["edit_page", "item_page"]

@@ -16,33 +16,13 @@ from sen_portal.db import session_scope
 from sen_portal.forms import designer as design
 from sen_portal.forms.designer_fields import changes_from_form, editor_settings
 from sen_portal.forms.registry import REGISTRY
-from sen_portal.forms.schema import FIELD_TYPES
 from sen_portal.services import form_designer as forms
+from sen_portal.services import form_exchange as exchange
 from sen_portal.services import lookups, referrals
+from sen_portal.services.designer_outline import TYPE_CHOICES, TYPE_LABELS, outline_rows
 from sen_portal.services.form_designer import Actor, DesignRefused, FormNotFound
 
-__all__ = ["Actor", "DesignRefused", "FormNotFound"]
-
-TYPE_LABELS = {
-    "text": "Short text",
-    "long_text": "Long text",
-    "email": "Email address",
-    "uk_phone": "UK phone number",
-    "number": "Number",
-    "date": "Date",
-    "yes_no": "Yes or no",
-    "radios": "One choice (radio buttons)",
-    "checkboxes": "Several choices (checkboxes)",
-    "select": "One choice from a list (drop-down)",
-    "typeahead": "One choice from a long list (type to search)",
-    "address": "UK address (with postcode finder)",
-    "upn": "Unique pupil number (UPN)",
-    "nhs_number": "NHS number",
-    "document_slot": "Documents to upload",
-    "guidance": "Guidance text (no answer)",
-    "group": "Repeatable group of questions",
-}
-TYPE_CHOICES = [{"value": t, "label": TYPE_LABELS.get(t, t)} for t in FIELD_TYPES]
+__all__ = ["TYPE_CHOICES", "Actor", "DesignRefused", "FormNotFound"]
 
 
 @dataclass
@@ -55,6 +35,7 @@ class EditorView:
     rows: list[dict[str, str]]
     form_problems: list[str]
     problem_count: int
+    history: list[dict[str, str]]
 
 
 @dataclass
@@ -96,55 +77,12 @@ def create(actor: Actor, *, title: str, reference_prefix: str, copy_from: str) -
         ).form_key
 
 
-def _row(kind: str, path: str, **values: str) -> dict[str, str]:
-    base = dict.fromkeys(("title", "type_label", "name", "problem", "condition", "required", "indent"), "")
-    return {**base, "kind": kind, "path": path, **values}
-
-
-def _rows(data: Mapping[str, Any], placed: dict[str, list[str]]) -> list[dict[str, str]]:
-    """The draft as one flat list of rows (sections, questions, group members, "add" forms) for one foreach."""
-    rows: list[dict[str, str]] = []
-    for s_index, section in enumerate(design.sections(data)):
-        path = str(s_index)
-        rows.append(_row("section", path, title=str(section.get("title", "")), problem=_first(placed, path)))
-        for f_index, item in enumerate(section.get("fields") or []):
-            rows.append(_question_row(f"{s_index}.{f_index}", item, placed, ""))
-            if item.get("type") == "group":
-                for m_index, member in enumerate(item.get("fields") or []):
-                    rows.append(_question_row(f"{s_index}.{f_index}.{m_index}", member, placed, "yes"))
-                rows.append(_row("add_member", f"{s_index}.{f_index}", title=str(item.get("label", ""))))
-        rows.append(_row("add_question", path, title=str(section.get("title", ""))))
-    return rows
-
-
-def _question_row(path: str, item: Mapping[str, Any], placed: dict[str, list[str]], indent: str) -> dict[str, str]:
-    condition = item.get("show_if") if isinstance(item.get("show_if"), Mapping) else None
-    answered = REGISTRY.get(str(item.get("type")))
-    return _row(
-        "question",
-        path,
-        title=str(item.get("label") or item.get("heading") or item.get("name", "")),
-        type_label=TYPE_LABELS.get(str(item.get("type")), str(item.get("type"))),
-        name=str(item.get("name", "")),
-        problem=_first(placed, path),
-        condition=f"Shown only when {condition.get('field')} is {condition.get('equals', condition.get('in'))}"
-        if condition
-        else "",
-        required="Required" if answered and answered.kind == "answer" and item.get("required", True) else "",
-        indent=indent,
-    )
-
-
-def _first(placed: dict[str, list[str]], path: str) -> str:
-    return "; ".join(placed.get(path, []))
-
-
 def editor_view(actor: Actor, form_key: str) -> EditorView:
     """The form's draft (started from the live version if there is none) as rows for the edit page."""
     with session_scope() as session:
         draft = forms.open_draft(session, form_key=form_key, actor=actor)
         data = draft.definition
-        found = design.problems(data)
+        found = forms.publish_problems(session, draft)  # the engine, lookup lists and the prefix
         placed = design.problems_by_place(found)
         return EditorView(
             form_key=form_key,
@@ -152,9 +90,10 @@ def editor_view(actor: Actor, form_key: str) -> EditorView:
             description=str(data.get("description", "")),
             reference_prefix=str(data.get("reference_prefix", "")),
             version=draft.version,
-            rows=_rows(data, placed),
+            rows=outline_rows(data, placed),
             form_problems=placed.get("", []),
             problem_count=len(found),
+            history=forms.history(session, form_key),
         )
 
 
@@ -202,10 +141,10 @@ def apply_edit(actor: Actor, form_key: str, operation: str, values: Mapping[str,
             raise DesignRefused({"operation": ["That change is not possible"]})
 
         try:
-            _draft, found = forms.edit_draft(session, form_key=form_key, change=operation, apply=apply, actor=actor)
+            draft, _found = forms.edit_draft(session, form_key=form_key, change=operation, apply=apply, actor=actor)
         except design.DesignError as error:
             raise DesignRefused({"operation": [str(error)]}) from None
-        return found
+        return forms.publish_problems(session, draft)
 
 
 def _setting(key: str, label: str, kind: str, value: Any) -> dict[str, Any]:
@@ -220,7 +159,7 @@ def item_view(actor: Actor, form_key: str, path_text: str) -> ItemView:
         data = draft.definition
         path = design.path_from_text(path_text)
         item = design.item_at(data, path)
-        placed = design.problems_by_place(design.problems(data))
+        placed = design.problems_by_place(forms.publish_problems(session, draft))
         if len(path) == 1:
             return ItemView(
                 path_text,
@@ -245,7 +184,10 @@ def item_view(actor: Actor, form_key: str, path_text: str) -> ItemView:
         )
         heading = str(item.get("label") or item.get("heading") or item.get("name", ""))
         problems = [
-            p for place, found in placed.items() if place == path_text or place.startswith(path_text + ".") for p in found
+            p
+            for place, found in placed.items()
+            if place == path_text or place.startswith(path_text + ".")
+            for p in found
         ]
         return ItemView(
             path_text,
@@ -288,12 +230,12 @@ def discard(actor: Actor, form_key: str) -> None:
 
 def export(form_key: str, number: int) -> str:
     with session_scope() as session:
-        return forms.export_yaml(session, form_key=form_key, number=number)
+        return exchange.export_yaml(session, form_key=form_key, number=number)
 
 
 def import_definition(actor: Actor, text: str) -> str:
     with session_scope() as session:
-        return forms.import_yaml(session, text=text, actor=actor).form_key
+        return exchange.import_yaml(session, text=text, actor=actor).form_key
 
 
 def preview_data(form_key: str) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:

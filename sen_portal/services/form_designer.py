@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import yaml
 from sqlmodel import Session, col, select
 
-from sen_portal.forms import FormDefinitionError, load_definition, lookup_problems
 from sen_portal.forms import designer as design
+from sen_portal.forms import load_definition, lookup_problems
 from sen_portal.forms.diff import describe_changes
-from sen_portal.forms.loading import parse_definition_text
 from sen_portal.models import FormVersion, Referral
 from sen_portal.models.referrals import FormVersionStatus as Status
 from sen_portal.services import audit, referrals
@@ -66,7 +64,7 @@ class FormRow:
     changed_at: datetime | None = None
 
 
-def _versions(session: Session, form_key: str) -> list[FormVersion]:
+def versions_of(session: Session, form_key: str) -> list[FormVersion]:
     statement = select(FormVersion).where(FormVersion.form_key == form_key).order_by(col(FormVersion.version))
     return list(session.exec(statement).all())
 
@@ -90,6 +88,24 @@ def list_forms(session: Session) -> list[FormRow]:
     return sorted(rows.values(), key=lambda row: row.title.casefold())
 
 
+def history(session: Session, form_key: str) -> list[dict[str, str]]:
+    """Who made, last changed and published each version, newest first (the audit log has every edit)."""
+
+    def when(stamp: datetime | None) -> str:
+        return f"{stamp:%-d %b %Y %H:%M}" if stamp else ""
+
+    return [
+        {
+            "version": str(v.version),
+            "status": v.status.capitalize(),
+            "created": f"{when(v.created_at)} {v.created_by_email or 'shipped with the portal'}".strip(),
+            "changed": f"{when(v.changed_at)} {v.changed_by_email}".strip(),
+            "published": f"{when(v.published_at)} {v.published_by_email}".strip(),
+        }
+        for v in reversed(versions_of(session, form_key))
+    ]
+
+
 def draft_of(session: Session, form_key: str) -> FormVersion | None:
     statement = select(FormVersion).where(FormVersion.form_key == form_key, FormVersion.status == Status.DRAFT)
     return session.exec(statement).first()
@@ -106,7 +122,7 @@ def version_of(session: Session, form_key: str, number: int) -> FormVersion:
 def reserved_names(session: Session, form_key: str) -> set[str]:
     """Names any published version used: never handed out again, so old answers keep their meaning."""
     names: set[str] = set()
-    for version in _versions(session, form_key):
+    for version in versions_of(session, form_key):
         if version.status != Status.DRAFT:
             names |= design.field_names(version.definition)
     return names
@@ -126,7 +142,7 @@ def _audit(session: Session, actor: Actor, action: audit.AuditAction, version: F
     )
 
 
-def _prefix_errors(session: Session, form_key: str, prefix: str) -> list[str]:
+def prefix_errors(session: Session, form_key: str, prefix: str) -> list[str]:
     if not re.fullmatch(r"[A-Z]{2,6}", prefix):
         return ["Enter a reference prefix of 2 to 6 capital letters, like EHC"]
     others = session.exec(
@@ -151,9 +167,9 @@ def create_form(
         errors["title"] = ["Enter a title of 200 characters or fewer"]
     taken = set(session.exec(select(FormVersion.form_key).distinct()).all())
     key = design.unique_name(design.slug(title, fallback="form"), taken)
-    if prefix_errors := _prefix_errors(session, key, prefix):
-        errors["reference_prefix"] = prefix_errors
-    source = _versions(session, copy_from) if copy_from else []
+    if wrong_prefix := prefix_errors(session, key, prefix):
+        errors["reference_prefix"] = wrong_prefix
+    source = versions_of(session, copy_from) if copy_from else []
     if copy_from and not source:
         errors["copy_from"] = ["Choose a form to copy"]
     if errors:
@@ -163,10 +179,10 @@ def create_form(
         data["version"] = 1
     else:
         data = design.blank_definition(key=key, title=title, reference_prefix=prefix)
-    return _new_draft(session, key, 1, data, actor, "created", clock)
+    return new_draft(session, key, 1, data, actor, "created", clock)
 
 
-def _new_draft(session: Session, key: str, number: int, data: Data, actor: Actor, change: str, clock: Clock):
+def new_draft(session: Session, key: str, number: int, data: Data, actor: Actor, change: str, clock: Clock):
     now = clock()
     version = FormVersion(
         form_key=key,
@@ -191,12 +207,12 @@ def open_draft(session: Session, *, form_key: str, actor: Actor, clock: Clock = 
     existing = draft_of(session, form_key)
     if existing is not None:
         return existing
-    versions = _versions(session, form_key)
+    versions = versions_of(session, form_key)
     if not versions:
         raise FormNotFound(form_key)
     base = next((v for v in versions if v.status == Status.LIVE), versions[-1])
     number = versions[-1].version + 1
-    return _new_draft(session, form_key, number, copy.deepcopy(base.definition), actor, "draft_started", clock)
+    return new_draft(session, form_key, number, copy.deepcopy(base.definition), actor, "draft_started", clock)
 
 
 def edit_draft(
@@ -213,6 +229,9 @@ def edit_draft(
     A draft with problems is still saved (nothing typed is lost); it just cannot be published.
     """
     version = open_draft(session, form_key=form_key, actor=actor, clock=clock)
+    # Locked (PostgreSQL) from read to write: two admins editing at once each apply their change to the
+    # other's result instead of one silently overwriting the other. SQLite serialises writers anyway.
+    session.refresh(version, with_for_update=True)
     data = apply(copy.deepcopy(version.definition))
     data.update(key=form_key, version=version.version)  # identity is the row's, whatever an edit says
     version.definition = data
@@ -230,7 +249,7 @@ def publish_problems(session: Session, version: FormVersion) -> list[str]:
     found = design.problems(version.definition)
     if not found:
         found = lookup_problems(load_definition(version.definition), referrals.lookup_values(session))
-    return found + [f"form: {p}" for p in _prefix_errors(session, version.form_key, version.reference_prefix)]
+    return found + [f"form: {p}" for p in prefix_errors(session, version.form_key, version.reference_prefix)]
 
 
 def changes_since_live(session: Session, *, form_key: str) -> list[str]:
@@ -250,7 +269,7 @@ def publish_draft(session: Session, *, form_key: str, actor: Actor, clock: Clock
     if found:
         raise DesignRefused({"publish": found})
     now = clock()
-    for version in _versions(session, form_key):
+    for version in versions_of(session, form_key):
         if version.status == Status.LIVE:
             version.status = Status.ARCHIVED
             session.add(version)
@@ -267,7 +286,7 @@ def archive_form(session: Session, *, form_key: str, actor: Actor, clock: Clock 
     live = referrals.live_version(session, form_key=form_key)
     if live is None:
         raise FormNotFound(form_key)
-    live.status, live.changed_by_email, live.changed_at = Status.ARCHIVED, actor.email, clock()
+    live.status = Status.ARCHIVED  # who archived it is in the audit log; "changed by" stays the content's author
     session.add(live)
     session.flush()
     _audit(session, actor, audit.AuditAction.FORM_CHANGED, live, "archived", clock)
@@ -283,41 +302,3 @@ def discard_draft(session: Session, *, form_key: str, actor: Actor, clock: Clock
     _audit(session, actor, audit.AuditAction.FORM_CHANGED, draft, "draft_discarded", clock)
     session.delete(draft)
     session.flush()
-
-
-# ---- moving definitions between portals ----------------------------------------------------------
-
-
-def export_yaml(session: Session, *, form_key: str, number: int) -> str:
-    version = version_of(session, form_key, number)
-    return yaml.safe_dump(version.definition, sort_keys=False, allow_unicode=True, width=120)
-
-
-def import_yaml(session: Session, *, text: str, actor: Actor, clock: Clock = system_clock) -> FormVersion:
-    """A definition from another portal becomes the draft of its form (a new form if the key is new).
-
-    It is checked exactly as shipped definitions are (the engine's loader, whose models the
-    exported JSON Schema describes), and refused with the loader's "where: what" problems.
-    """
-    try:
-        definition = load_definition(parse_definition_text(text))
-    except FormDefinitionError as error:
-        raise DesignRefused({"definition": list(error.problems)}) from None
-    data: Data = parse_definition_text(text)
-    if prefix_errors := _prefix_errors(session, definition.key, definition.reference_prefix):
-        raise DesignRefused({"definition": prefix_errors})
-    versions = _versions(session, definition.key)
-    if not versions:
-        return _new_draft(session, definition.key, 1, data, actor, "imported", clock)
-    open_draft(session, form_key=definition.key, actor=actor, clock=clock)
-    version, _problems = edit_draft(
-        session, form_key=definition.key, change="imported", apply=lambda _old: dict(data), actor=actor, clock=clock
-    )
-    return version
-
-
-def draft_data(session: Session, *, form_key: str) -> Mapping[str, Any]:
-    draft = draft_of(session, form_key)
-    if draft is None:
-        raise FormNotFound(form_key)
-    return draft.definition

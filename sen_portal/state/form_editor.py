@@ -31,6 +31,7 @@ class FormEditorState(DesignerBase):
     rows: list[dict[str, str]] = []
     form_problems: list[str] = []
     problem_count: int = 0
+    history: list[dict[str, str]] = []
     # Bumped on every reload so uncontrolled inputs (default_value) redraw with the saved text.
     revision: int = 0
     type_choices: list[dict[str, str]] = journey.TYPE_CHOICES
@@ -52,7 +53,7 @@ class FormEditorState(DesignerBase):
         self.not_found = False
         self.title, self.description, self.reference_prefix = view.title, view.description, view.reference_prefix
         self.version, self.rows, self.form_problems = view.version, view.rows, view.form_problems
-        self.problem_count = view.problem_count
+        self.problem_count, self.history = view.problem_count, view.history
         self.revision += 1
 
     @rx.event

@@ -168,6 +168,14 @@ def test_a_new_two_section_form_from_blank_is_published_and_submitted(
     page.get_by_role("button", name="Create form").click()
     heading_is(page, "Edit Short breaks request")
 
+    page.get_by_role("link", name="Edit section First section").click()
+    heading_is(page, "First section")
+    assert_accessible(page, context="designer: edit section")
+    page.get_by_label("Section title").fill("About the child")
+    page.get_by_role("button", name="Save changes").click()
+    heading_is(page, "Edit Short breaks request")
+    expect(page.get_by_role("heading", name="About the child")).to_be_visible()
+
     page.get_by_role("link", name="Edit First question").click()
     heading_is(page, "First question")
     page.get_by_label("Question", exact=True).fill("Child's full name")
@@ -196,7 +204,7 @@ def test_a_new_two_section_form_from_blank_is_published_and_submitted(
     new_professional(portal, mailbox, professional)
     professional.goto("/requests")
     professional.get_by_role("link", name="Short breaks request").click()
-    heading_is(professional, "First section")
+    heading_is(professional, "About the child")
     fill(professional, "first_question", "Robin Ash")
     save(professional)
     heading_is(professional, "Support needed")
@@ -213,6 +221,28 @@ def test_a_new_two_section_form_from_blank_is_published_and_submitted(
         "first_question": "Robin Ash",
         "what_support_would_help": "Two weekends a month.",
     }
+
+    # Export the live version as YAML and import it again: it becomes the next draft, unchanged.
+    page.goto("/staff/forms")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export YAML of Short breaks request version 1").click()
+    exported = Path(download.value.path()).read_text()
+    assert "key: short_breaks_request" in exported
+    page.get_by_label("Form definition (YAML)").fill(exported)
+    page.get_by_role("button", name="Import").click()
+    heading_is(page, "Edit Short breaks request")
+    expect(page.get_by_text("Draft version 2")).to_be_visible()
+    expect(page.locator("#history")).to_contain_text("Live")
+    page.goto("/staff/forms/publish?key=short_breaks_request")
+    expect(page.get_by_role("main")).to_contain_text("Nothing has changed.")
+
+    # Archiving takes it off "Start a new request".
+    page.goto("/staff/forms")
+    page.get_by_role("button", name="Archive Short breaks request").click()
+    expect(page.get_by_role("status").first).to_contain_text("The form has been archived")
+    professional.goto("/requests")
+    expect(professional.get_by_role("heading", name="Start a new request")).to_be_visible()
+    expect(professional.get_by_role("link", name="Short breaks request")).to_have_count(0)
 
 
 def test_lookup_lists_page_adds_renames_and_retires(page: Page, portal: Portal, mailbox: Mailbox) -> None:

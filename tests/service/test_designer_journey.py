@@ -82,3 +82,10 @@ def test_lookup_changes_are_audited_without_labels(portal: Engine) -> None:
         ("lookup_changed", "setting:riverside_nursery", "retire"),
     ]
     assert all("Riverside" not in str(e.detail) for e in events)
+
+
+def test_a_lookup_list_that_does_not_exist_shows_beside_the_question() -> None:
+    found = journey.apply_edit(ADMIN, FORM, "update_field", {"path": "0.2", "lookup": "roles_typo", "label": "Role"})
+    assert any("lookup list 'roles_typo' does not exist" in problem for problem in found)
+    rows = {row["path"]: row for row in journey.editor_view(ADMIN, FORM).rows}
+    assert "roles_typo" in rows["0.2"]["problem"]

@@ -13,6 +13,7 @@ from sen_portal.forms import load_definition
 from sen_portal.models import AuditEvent, FormVersion, Referral
 from sen_portal.models.referrals import FormVersionStatus as Status
 from sen_portal.services import form_designer as forms
+from sen_portal.services import form_exchange as exchange
 from sen_portal.services import lookups, referrals
 from sen_portal.services.form_designer import Actor, DesignRefused
 from tests.service import test_referrals as referral_tests
@@ -179,17 +180,17 @@ def test_export_import_round_trip(portal: Engine, clock: Clock, engine: Engine) 
     edit(portal, FORM, "add", lambda d: design.add_field(d, (0,), field_type="yes_no", label="Urgent?"), clock)
     with session_scope(portal) as session:
         forms.publish_draft(session, form_key=FORM, actor=ADMIN, clock=clock)
-        exported = forms.export_yaml(session, form_key=FORM, number=2)
+        exported = exchange.export_yaml(session, form_key=FORM, number=2)
         live = referrals.live_version(session, form_key=FORM).definition
     assert load_definition(exported) == load_definition(live)
     # Into a portal that already has the form: it becomes the next draft, equal to what was exported.
     with session_scope(portal) as session:
-        imported = forms.import_yaml(session, text=exported, actor=ADMIN, clock=clock)
+        imported = exchange.import_yaml(session, text=exported, actor=ADMIN, clock=clock)
         assert (imported.version, imported.status) == (3, Status.DRAFT)
         assert forms.changes_since_live(session, form_key=FORM) == []
     broken = exported.replace("type: yes_no", "type: yesno", 1)
     with session_scope(portal) as session, pytest.raises(DesignRefused) as refused:
-        forms.import_yaml(session, text=broken, actor=ADMIN, clock=clock)
+        exchange.import_yaml(session, text=broken, actor=ADMIN, clock=clock)
     assert "unknown field type 'yesno'" in refused.value.errors["definition"][0]
 
 
