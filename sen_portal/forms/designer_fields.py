@@ -147,9 +147,11 @@ def parse_options(text: str, existing: list[Mapping[str, Any]]) -> list[Data]:
     """One option per line, ``value | label`` or just the label (its value then comes from the label).
 
     A label-only line that matches an existing option keeps that option's value, so
-    rewording the list line by line never changes what old answers mean.
+    rewording the list line by line never changes what old answers mean; an option's
+    hint (not shown in the box) stays with its value.
     """
     by_label = {str(o.get("label", "")): str(o.get("value", "")) for o in existing if isinstance(o, Mapping)}
+    hints = {str(o.get("value", "")): o["hint"] for o in existing if isinstance(o, Mapping) and o.get("hint")}
     options: list[Data] = []
     taken: set[str] = set()
     for line in text.splitlines():
@@ -160,7 +162,7 @@ def parse_options(text: str, existing: list[Mapping[str, Any]]) -> list[Data]:
         else:
             label = line.strip()
             value = by_label.get(label) or _option_value(label, taken)
-        options.append({"value": value, "label": label})
+        options.append({"value": value, "label": label} | ({"hint": hints[value]} if value in hints else {}))
         taken.add(value)
     return options
 

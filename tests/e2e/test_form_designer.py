@@ -4,13 +4,14 @@ answer and submit them, and nothing is restarted or rebuilt in between."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from tests.e2e.harness import Mailbox, Portal, assert_accessible, create_account
+from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, assert_accessible, create_account, send_event
 from tests.e2e.test_referral import (
     MINIMAL_PDF,
     MINIMAL_PNG,
@@ -256,3 +257,52 @@ def test_lookup_lists_page_adds_renames_and_retires(page: Page, portal: Portal, 
     page.get_by_role("button", name="Retire Play therapist").click()
     expect(page.get_by_role("status").first).to_contain_text("Play therapist retired")
     expect(page.get_by_role("button", name="Bring back Play therapist")).to_be_visible()
+
+
+def test_a_professional_calling_designer_handlers_directly_changes_nothing_and_is_audited(
+    browser: Browser, portal: Portal, mailbox: Mailbox
+) -> None:
+    from sen_portal.db import make_engine
+    from sen_portal.models import AuditEvent, FormVersion, LookupEntry
+    from sen_portal.state.form_designer import FormsListState
+    from sen_portal.state.lookup_lists import LookupListsState
+
+    context = browser.new_context(base_url=portal.url)
+    context.add_init_script(CAPTURE_WEBSOCKET)
+    intruder = context.new_page()
+    new_professional(portal, mailbox, intruder)
+    intruder.goto("/staff/forms")  # refused: a signed-in professional is sent to their dashboard
+    heading_is(intruder, "Your dashboard")
+    forms_state, lookups_state = FormsListState.get_full_name(), LookupListsState.get_full_name()
+    send_event(intruder, handler=f"{forms_state}.archive", payload={"form_key": "ehc_needs_assessment"})
+    send_event(
+        intruder,
+        handler=f"{lookups_state}.retire",
+        payload={"list_key": "professional_role", "value": "senco", "retired": True},
+    )
+    engine = make_engine(portal.env["DATABASE_URL"])
+
+    def refused_states() -> list[str]:
+        with Session(engine) as session:
+            events = session.exec(select(AuditEvent).where(AuditEvent.action == "access_refused")).all()
+            return [str(event.detail.get("state")) for event in events]
+
+    # The page load was refused once; each hand-made event is refused (and audited) when it is processed.
+    def both_refused() -> bool:
+        states = refused_states()
+        return states.count(forms_state) >= 2 and lookups_state in states
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not both_refused():
+        time.sleep(0.25)
+    context.close()
+    assert both_refused()
+    with Session(engine) as session:
+        live = session.exec(
+            select(FormVersion).where(FormVersion.form_key == "ehc_needs_assessment", FormVersion.status == "live")
+        ).all()
+        senco = session.exec(
+            select(LookupEntry).where(LookupEntry.list_key == "professional_role", LookupEntry.value == "senco")
+        ).one()
+    engine.dispose()
+    assert len(live) == 1 and senco.is_active

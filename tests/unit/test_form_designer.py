@@ -87,6 +87,13 @@ def test_options_keep_their_values_when_reworded() -> None:
     ]
 
 
+def test_option_hints_stay_with_their_value() -> None:
+    existing = [{"value": "yes", "label": "Yes", "hint": "They agreed in writing"}]
+    assert parse_options("yes | Yes, they agreed", existing) == [
+        {"value": "yes", "label": "Yes, they agreed", "hint": "They agreed in writing"}
+    ]
+
+
 def test_a_select_can_take_its_options_from_a_lookup_list() -> None:
     data = design.add_field(blank(), (0,), field_type="select", label="Setting")
     data = design.update_field(data, (0, 1), {"lookup": "setting"})
