@@ -47,6 +47,15 @@ def dashboard_page() -> rx.Component:
                             rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),
                             ": approve new professional accounts, disable or re-enable accounts.",
                         ),
+                        rx.cond(
+                            S.role == "admin",
+                            paragraph(
+                                rx.el.a("Forms", href=routes.STAFF_FORMS),
+                                " and ",
+                                rx.el.a("lookup lists", href=routes.STAFF_LOOKUPS),
+                                ": change and publish forms, keep the lists they offer.",
+                            ),
+                        ),
                     ),
                 ),
                 heading("Requests", level=2, size="m"),

@@ -59,7 +59,7 @@ def test_admin_adds_a_conditional_question_previews_publishes_and_it_is_answered
     page: Page, browser: Browser, portal: Portal, mailbox: Mailbox, tmp_path: Path
 ) -> None:
     new_admin(portal, mailbox, page)
-    page.goto("/staff/forms")
+    page.get_by_role("link", name="Forms", exact=True).click()  # from the dashboard
     heading_is(page, "Forms")
     expect(page.get_by_role("main")).to_contain_text("Request for an EHC needs assessment")
     assert_accessible(page, context="designer: forms list")
