@@ -141,7 +141,9 @@ def apply_edit(actor: Actor, form_key: str, operation: str, values: Mapping[str,
             raise DesignRefused({"operation": ["That change is not possible"]})
 
         try:
-            draft, _found = forms.edit_draft(session, form_key=form_key, change=operation, apply=apply, actor=actor)
+            draft, _found = forms.edit_draft(
+                session, form_key=form_key, change=f"{operation} at {values.get('path', '')}", apply=apply, actor=actor
+            )
         except design.DesignError as error:
             raise DesignRefused({"operation": [str(error)]}) from None
         return forms.publish_problems(session, draft)

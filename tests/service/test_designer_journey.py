@@ -61,6 +61,10 @@ def test_edits_by_name_as_the_pages_send_them() -> None:
         journey.apply_edit(ADMIN, FORM, "remove", {"path": "99"})
     assert journey.publish_view(FORM)[2] == []
     assert journey.publish(ADMIN, FORM) == 2
+    with Session(db.get_engine()) as session:
+        changes = [e.detail["change"] for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()]
+    assert changes[:4] == ["draft_started", "add_section at ", f"add_field at {last}", f"up at {last}.1"]
+    assert changes[-1] == "published"
 
 
 def test_lookup_changes_are_audited_without_labels(portal: Engine) -> None:
