@@ -142,7 +142,11 @@ def apply_edit(actor: Actor, form_key: str, operation: str, values: Mapping[str,
 
         try:
             draft, _found = forms.edit_draft(
-                session, form_key=form_key, change=f"{operation} at {values.get('path', '')}", apply=apply, actor=actor
+                session,
+                form_key=form_key,
+                change=f"{operation} at {values['path']}" if values.get("path") else operation,
+                apply=apply,
+                actor=actor,
             )
         except design.DesignError as error:
             raise DesignRefused({"operation": [str(error)]}) from None

@@ -63,7 +63,7 @@ def test_edits_by_name_as_the_pages_send_them() -> None:
     assert journey.publish(ADMIN, FORM) == 2
     with Session(db.get_engine()) as session:
         changes = [e.detail["change"] for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()]
-    assert changes[:4] == ["draft_started", "add_section at ", f"add_field at {last}", f"up at {last}.1"]
+    assert changes[:4] == ["draft_started", "add_section", f"add_field at {last}", f"up at {last}.1"]
     assert changes[-1] == "published"
 
 
