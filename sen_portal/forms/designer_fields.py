@@ -53,9 +53,10 @@ _SETTINGS: dict[str, tuple[str, str]] = {
     "max_files": ("Most files", "int"),
     "allow_temporary": ("Allow a temporary UPN", "bool"),
     "autocomplete": ("Autocomplete token (for example, given-name)", "text"),
+    "messages": ("Error messages, one per line as rule: message (for example, required: Enter the name)", "messages"),
 }
 # Settings the designer does not offer: identity, structure, and wording overrides kept as authored.
-_NOT_EDITED = {"name", "type", "fields", "messages", "prefill", "show_if"}
+_NOT_EDITED = {"name", "type", "fields", "prefill", "show_if"}
 SHOW_IF_FIELD, SHOW_IF_VALUES = "show_if_field", "show_if_values"
 _DEFAULT_OPTIONS = [{"value": "option_1", "label": "Option 1"}, {"value": "option_2", "label": "Option 2"}]
 
@@ -116,6 +117,8 @@ def _apply(item: Data, field_type: str, key: str, raw: Any) -> None:
         value: Any = raw is True or str(raw).lower() in ("true", "on", "yes", "1")
     elif kind == "options":
         value = parse_options(str(raw), item.get("options") or [])
+    elif kind == "messages":
+        value = parse_messages(str(raw))
     else:
         text = str(raw).strip()
         value = _number(text, whole=kind == "int") if kind in ("int", "number") and text else text
@@ -173,6 +176,20 @@ def _option_value(label: str, taken: set[str]) -> str:
     return unique_name(slug(label, fallback="option"), taken)
 
 
+def parse_messages(text: str) -> Data:
+    """``required: Enter the child's name`` lines -> {rule: message}; the loader checks the rule names."""
+    messages: Data = {}
+    for line in text.splitlines():
+        rule, _, message = line.partition(":")
+        if rule.strip() or message.strip():
+            messages[rule.strip()] = message.strip()
+    return messages
+
+
+def messages_text(messages: Any) -> str:
+    return "\n".join(f"{rule}: {text}" for rule, text in messages.items()) if isinstance(messages, Mapping) else ""
+
+
 def options_text(options: Any) -> str:
     if not isinstance(options, list):
         return ""
@@ -220,7 +237,12 @@ def editor_settings(
             ]
         elif kind == "document_type":
             choices = document_types
-        shown = options_text(value) if kind == "options" else ("" if value is None else str(value))
+        if kind == "options":
+            shown = options_text(value)
+        elif kind == "messages":
+            shown = messages_text(value)
+        else:
+            shown = "" if value is None else str(value)
         rows.append({"key": key, "label": label, "kind": kind, "value": shown, "checked": value is True})
         rows[-1]["choices"] = choices
     field, values = show_if_text(item)

@@ -44,6 +44,13 @@ def _setting(row: rx.Var) -> rx.Component:
                 ),
             ),
             (
+                "messages",
+                rx.fragment(
+                    label,
+                    rx.el.textarea(id=setting_id, name=key, default_value=row["value"], rows=3, class_name="textarea"),
+                ),
+            ),
+            (
                 "options",
                 rx.fragment(
                     label,

@@ -87,6 +87,17 @@ def test_options_keep_their_values_when_reworded() -> None:
     ]
 
 
+def test_error_messages_are_edited_as_lines_and_checked_by_the_engine() -> None:
+    data = design.add_field(blank(), (0,), field_type="yes_no", label="Agreed?")
+    data = design.update_field(data, (0, 1), {"messages": "required: Tell us if they agreed\nrequird: typo"})
+    assert data["sections"][0]["fields"][1]["messages"]["required"] == "Tell us if they agreed"
+    assert "unknown message key 'requird'" in design.problems(data)[0]
+    data = design.update_field(data, (0, 1), {"messages": "required: Tell us if they agreed"})
+    assert design.problems(data) == []
+    data = design.update_field(data, (0, 1), {"messages": ""})
+    assert "messages" not in data["sections"][0]["fields"][1]
+
+
 def test_option_hints_stay_with_their_value() -> None:
     existing = [{"value": "yes", "label": "Yes", "hint": "They agreed in writing"}]
     assert parse_options("yes | Yes, they agreed", existing) == [
