@@ -31,12 +31,12 @@ class DesignerBase(FormErrorsMixin, AuthState):
         return Actor(user_id=user.id, email=user.email, client_ip=self.router.session.client_ip or "")
 
 
-def form_entries(form_data: Mapping[str, object] | None) -> dict[str, str]:
+def form_entries(form_data: Mapping[str, object] | None, *, limit: int = 20_000) -> dict[str, str]:
     """A submitted form as name -> last value, bounded (a hand-made event may send anything)."""
     entries: dict[str, str] = {}
     for name, value in (form_data or {}).items():
         if isinstance(value, str) and len(entries) < 200:
-            entries[str(name)[:100]] = value[:20_000]
+            entries[str(name)[:100]] = value[:limit]
     return entries
 
 

@@ -9,6 +9,7 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from sen_portal import routes
+from sen_portal.forms.loading import MAX_DEFINITION_BYTES
 from sen_portal.models import UserRole
 from sen_portal.services import designer_journey as journey
 from sen_portal.state.auth import sign_in_redirect
@@ -58,7 +59,8 @@ class FormsListState(DesignerBase):
         user = await self._admin()
         if user is None:
             return None
-        text = form_entries(form_data).get("definition", "")
+        # A whole definition (the EHC request is about 20 kB); the loader refuses anything over its own cap.
+        text = form_entries(form_data, limit=MAX_DEFINITION_BYTES + 1).get("definition", "")
         if not text.strip():
             return self.show_errors({"definition": ["Paste a form definition"]})
         try:

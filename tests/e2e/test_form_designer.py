@@ -237,6 +237,18 @@ def test_a_new_two_section_form_from_blank_is_published_and_submitted(
     page.goto("/staff/forms/publish?key=short_breaks_request")
     expect(page.get_by_role("main")).to_contain_text("Nothing has changed.")
 
+    # A definition as large as the EHC request (about 20 kB) travels the same way; its draft is then discarded.
+    page.goto("/staff/forms")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"^Export YAML of Request for an EHC needs assessment")).click()
+    page.get_by_label("Form definition (YAML)").fill(Path(download.value.path()).read_text())
+    page.get_by_role("button", name="Import").click()
+    heading_is(page, "Edit Request for an EHC needs assessment")
+    page.get_by_role("link", name="Publish", exact=True).click()
+    expect(page.get_by_role("main")).to_contain_text("Nothing has changed.")
+    page.get_by_role("button", name="Discard this draft").click()
+    heading_is(page, "Forms")
+
     # Archiving takes it off "Start a new request".
     page.goto("/staff/forms")
     page.get_by_role("button", name="Archive Short breaks request").click()
