@@ -244,18 +244,26 @@ def editor_settings(
         else:
             shown = "" if value is None else str(value)
         rows.append({"key": key, "label": label, "kind": kind, "value": shown, "checked": value is True})
-        rows[-1]["choices"] = choices
+        rows[-1]["choices"] = _keeping(choices, shown)
     field, values = show_if_text(item)
     always = [{"value": "", "label": "Always show this question"}]
     rows.append(
         {"key": SHOW_IF_FIELD, "label": "Show only when this earlier answer…", "kind": "choice", "value": field}
-        | {"checked": False, "choices": always + targets}
+        | {"checked": False, "choices": _keeping(always + targets, field)}
     )
     rows.append(
         {"key": SHOW_IF_VALUES, "label": "…is one of (separate values with commas)", "kind": "text", "value": values}
         | {"checked": False, "choices": []}
     )
     return rows
+
+
+def _keeping(choices: list[dict[str, str]], current: str) -> list[dict[str, str]]:
+    """``choices`` plus the current value when it is not among them (a retired document type, a condition
+    on a question that has moved below): saving the page must never change it silently."""
+    if not choices or not current or any(choice["value"] == current for choice in choices):
+        return choices
+    return [*choices, {"value": current, "label": f"{current} (not available here: choose another)"}]
 
 
 def changes_from_form(field_type: str, entries: Mapping[str, str]) -> Data:

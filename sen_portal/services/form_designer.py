@@ -169,7 +169,9 @@ def create_form(
     key = design.unique_name(design.slug(title, fallback="form"), taken)
     if wrong_prefix := prefix_errors(session, key, prefix):
         errors["reference_prefix"] = wrong_prefix
-    source = versions_of(session, copy_from) if copy_from else []
+    copied = versions_of(session, copy_from) if copy_from else []
+    # A copy starts from what professionals see now (the live version), else the newest there is.
+    source = [v for v in copied if v.status == Status.LIVE] or copied
     if copy_from and not source:
         errors["copy_from"] = ["Choose a form to copy"]
     if errors:

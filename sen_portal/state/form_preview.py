@@ -18,6 +18,7 @@ from sen_portal.forms import (
     FormDefinitionError,
     add_group_item,
     load_definition,
+    lookup_problems,
     remove_group_item,
     render_plan,
     set_answer,
@@ -54,10 +55,13 @@ class FormPreviewState(DesignerBase):
 
     def _definition(self) -> FormDefinition | None:
         try:
-            return load_definition(self._data)
+            definition = load_definition(self._data)
         except FormDefinitionError as error:
             self.problems = list(error.problems)
             return None
+        # A list the portal does not have cannot be drawn or checked (validate() would refuse it).
+        self.problems = lookup_problems(definition, self._lookups)
+        return None if self.problems else definition
 
     def _show(self, definition: FormDefinition, section_key: str) -> None:
         keys = [section.key for section in definition.sections]

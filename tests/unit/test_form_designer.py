@@ -232,3 +232,15 @@ def _drop_broken_conditions(data: dict) -> dict:
         data = design.update_field(data, path, {"show_if_field": ""})
     assert design.problems(data) == []
     return data
+
+
+def test_a_current_value_missing_from_the_choices_is_kept_not_silently_changed() -> None:
+    data = design.add_field(blank(), (0,), field_type="document_slot", label="Plans", document_type="old_type")
+    rows = editor_settings(
+        data["sections"][0]["fields"][1],
+        targets=[],
+        lookup_lists=[],
+        document_types=[{"value": "other", "label": "Other"}],
+    )
+    choices = next(row for row in rows if row["key"] == "document_type")["choices"]
+    assert [c["value"] for c in choices] == ["other", "old_type"]
