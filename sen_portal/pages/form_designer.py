@@ -105,7 +105,7 @@ def _form_row(form: rx.Var) -> rx.Component:
                             "Archive",
                             rx.el.span(" " + title, class_name="visually-hidden"),
                             type="button",
-                            on_click=L.archive(form["key"]),
+                            on_click=L.ask_archive(form["key"]),
                             class_name="link-button",
                         )
                     ),
@@ -125,6 +125,21 @@ def forms_page() -> rx.Component:
             "the version they began with."
         ),
         status_message(L.message),
+        rx.cond(
+            L.archiving != "",
+            rx.el.div(
+                rx.el.h2("Archive " + L.archiving_title + "?", class_name="heading-m", id="confirm-archive"),
+                paragraph(
+                    "Professionals will no longer be able to start it. Requests already started or sent are not "
+                    "affected, and you can publish it again later."
+                ),
+                rx.el.button("Yes, archive it", type="button", on_click=L.archive, class_name="button button-warning"),
+                rx.el.button("Cancel", type="button", on_click=L.cancel_archive, class_name="button button-secondary"),
+                class_name="inset",
+                role="alertdialog",
+                aria_labelledby="confirm-archive",
+            ),
+        ),
         rx.el.table(
             rx.el.thead(
                 rx.el.tr(

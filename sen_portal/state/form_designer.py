@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 class FormsListState(DesignerBase):
     forms: list[dict[str, str]] = []
+    archiving: str = ""  # the form whose archiving waits for confirmation
+    archiving_title: str = ""
 
     async def _refresh(self) -> None:
         self.forms = await asyncio.to_thread(journey.forms_overview)
@@ -82,15 +84,30 @@ class FormsListState(DesignerBase):
         return rx.download(data=text, filename=f"{str(form_key)[:60]}-v{int(version)}.yaml")
 
     @rx.event
-    async def archive(self, form_key: str):
-        """Take a form off "Start a new request" (requests already begun carry on)."""
+    async def ask_archive(self, form_key: str):
+        """First step of archiving: ask (a live form disappearing from "Start a new request" is a big change)."""
+        if await self._admin() is None:
+            return None
+        chosen = next((f for f in self.forms if f["key"] == str(form_key)), None)
+        self.archiving, self.archiving_title = (chosen["key"], chosen["title"]) if chosen else ("", "")
+        return None
+
+    @rx.event
+    async def cancel_archive(self) -> None:
+        """Keep the form as it is."""
+        self.archiving, self.archiving_title = "", ""
+
+    @rx.event
+    async def archive(self):
+        """Take the form being confirmed off "Start a new request" (requests already begun carry on)."""
         user = await self._admin()
-        if user is None:
+        if user is None or not self.archiving:
             return None
         try:
-            await asyncio.to_thread(journey.archive, self._actor(user), str(form_key)[:60])
+            await asyncio.to_thread(journey.archive, self._actor(user), self.archiving)
         except journey.FormNotFound:
             return None
+        self.archiving, self.archiving_title = "", ""
         await self._refresh()
         self.message = "The form has been archived. Professionals can no longer start it."
         return None
