@@ -205,6 +205,18 @@ def move(data: Mapping[str, Any], path: Path, offset: int) -> Data:
     return new
 
 
+def move_to_section(data: Mapping[str, Any], path: Path, section_index: int) -> Data:
+    """Move a question (not a group member) to the end of another section; its name goes with it."""
+    if len(path) != 2:
+        raise DesignError("only a section's own questions can move to another section")
+    new = copy.deepcopy(dict(data))
+    item = item_at(new, path)
+    target = item_at(new, (section_index,))
+    del _container_of(new, path)[path[-1]]
+    target.setdefault("fields", []).append(item)
+    return new
+
+
 def remove(data: Mapping[str, Any], path: Path) -> Data:
     """Remove a section or question. Conditions that pointed at it are reported by ``problems``."""
     new = copy.deepcopy(dict(data))

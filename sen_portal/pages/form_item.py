@@ -139,6 +139,23 @@ def item_page() -> rx.Component:
                     reset_on_submit=False,
                     key=E.revision.to_string(),
                 ),
+                rx.cond(
+                    E.move_targets.length() > 0,
+                    rx.el.form(
+                        rx.el.h2("Move to another section", class_name="heading-s"),
+                        rx.el.label("Section", html_for="section", class_name="label"),
+                        rx.el.select(
+                            rx.foreach(E.move_targets, lambda t: rx.el.option(t["label"], value=t["value"])),
+                            id="section",
+                            name="section",
+                            class_name="select",
+                        ),
+                        rx.el.button("Move question", type="submit", class_name="button button-secondary"),
+                        on_submit=E.move_to_section,
+                        reset_on_submit=False,
+                        class_name="inset",
+                    ),
+                ),
                 paragraph(rx.el.a("Back to the form", href=routes.STAFF_FORM_EDIT + "?key=" + E.form_key)),
             ),
         ),

@@ -47,6 +47,7 @@ class ItemView:
     name: str
     settings: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    sections: list[dict[str, str]] = field(default_factory=list)  # where a question may move to
 
 
 def forms_overview() -> list[dict[str, str]]:
@@ -138,6 +139,11 @@ def apply_edit(actor: Actor, form_key: str, operation: str, values: Mapping[str,
                 return design.move(data, path, -1 if operation == "up" else 1)
             if operation == "remove":
                 return design.remove(data, path)
+            if operation == "move_to_section":
+                target = values.get("section", "")
+                if not target.isdigit():
+                    raise DesignRefused({"section": ["Choose a section"]})
+                return design.move_to_section(data, path, int(target))
             raise DesignRefused({"operation": ["That change is not possible"]})
 
         try:
@@ -195,6 +201,11 @@ def item_view(actor: Actor, form_key: str, path_text: str) -> ItemView:
             if place == path_text or place.startswith(path_text + ".")
             for p in found
         ]
+        others = [
+            {"value": str(index), "label": str(section.get("title", ""))}
+            for index, section in enumerate(design.sections(data))
+            if index != path[0] and len(path) == 2
+        ]
         return ItemView(
             path_text,
             "question",
@@ -203,6 +214,7 @@ def item_view(actor: Actor, form_key: str, path_text: str) -> ItemView:
             str(item.get("name", "")),
             settings,
             problems,
+            others,
         )
 
 

@@ -43,6 +43,7 @@ class FormEditorState(DesignerBase):
     item_name: str = ""
     settings: list[dict[str, Any]] = []
     item_problems: list[str] = []
+    move_targets: list[dict[str, str]] = []
 
     async def _reload(self, user: CurrentUser) -> None:
         try:
@@ -117,6 +118,7 @@ class FormEditorState(DesignerBase):
         self.not_found = False
         self.item_kind, self.item_heading, self.item_type = view.kind, view.heading, view.type_label
         self.item_name, self.settings, self.item_problems = view.name, view.settings, view.problems
+        self.move_targets = view.sections
         self.revision += 1
 
     @rx.event
@@ -149,4 +151,13 @@ class FormEditorState(DesignerBase):
         if self.item_problems:
             self.message = "Saved, but there are problems to fix."
             return self.show_errors({"item-problems": self.item_problems[:1]})
+        return rx.redirect(f"{routes.STAFF_FORM_EDIT}?key={self.form_key}")
+
+    @rx.event
+    async def move_to_section(self, form_data: FormData):
+        """Move the question being edited to the end of another section, then show the outline."""
+        values = {**form_entries(form_data), "path": self.item_path}
+        events = await self._edit("move_to_section", values, "Question moved to another section.")
+        if self.errors:
+            return events
         return rx.redirect(f"{routes.STAFF_FORM_EDIT}?key={self.form_key}")

@@ -192,12 +192,27 @@ def test_a_new_two_section_form_from_blank_is_published_and_submitted(
     page.get_by_label(f"Question to add to {where}", exact=True).fill("What support would help?")
     page.get_by_role("button", name=f"Add question to {where}").click()
     expect(page.get_by_role("heading", name="What support would help?")).to_be_visible()
+    # A question added in the wrong section moves to another one, keeping its name.
+    page.get_by_label(f"Type of question to add to {where}").select_option(label="Date")
+    page.get_by_label(f"Question to add to {where}", exact=True).fill("Date of birth")
+    page.get_by_role("button", name=f"Add question to {where}").click()
+    page.get_by_role("link", name="Edit Date of birth").click()
+    heading_is(page, "Date of birth")
+    page.get_by_label("An answer is required").uncheck()
+    page.get_by_role("button", name="Save changes").click()
+    heading_is(page, "Edit Short breaks request")
+    page.get_by_role("link", name="Edit Date of birth").click()
+    page.get_by_label("Section", exact=True).select_option(label="About the child")
+    page.get_by_role("button", name="Move question").click()
+    heading_is(page, "Edit Short breaks request")
+    expect(page.get_by_role("main")).to_contain_text("Date · Optional · stored as date_of_birth")
+
     # The section's starter question is not wanted here.
     page.get_by_role("button", name="Remove First question").last.click()
     expect(page.get_by_role("main")).to_contain_text("No problems: this draft can be published.")
 
     page.goto("/staff/forms/publish?key=short_breaks_request")
-    expect(page.locator("#changes")).to_contain_text("A new form: 2 sections, 2 questions")
+    expect(page.locator("#changes")).to_contain_text("A new form: 2 sections, 3 questions")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status").first).to_contain_text("Version 1 is live")
 
@@ -206,6 +221,7 @@ def test_a_new_two_section_form_from_blank_is_published_and_submitted(
     professional.goto("/requests")
     professional.get_by_role("link", name="Short breaks request").click()
     heading_is(professional, "About the child")
+    expect(professional.get_by_text("Date of birth (optional)")).to_be_visible()
     fill(professional, "first_question", "Robin Ash")
     save(professional)
     heading_is(professional, "Support needed")
@@ -218,10 +234,9 @@ def test_a_new_two_section_form_from_blank_is_published_and_submitted(
     heading_is(professional, "Request sent")
     reference = professional.locator("#reference").inner_text()
     assert re.fullmatch(r"SBR-\d{4}-000001", reference), reference
-    assert stored_answers(portal, reference) == {
-        "first_question": "Robin Ash",
-        "what_support_would_help": "Two weekends a month.",
-    }
+    answers = stored_answers(portal, reference)
+    assert answers["first_question"] == "Robin Ash"
+    assert answers["what_support_would_help"] == "Two weekends a month."
 
     # Export the live version as YAML and import it again: it becomes the next draft, unchanged.
     page.goto("/staff/forms")

@@ -135,6 +135,17 @@ def test_moving_and_removing_sections() -> None:
         design.remove(data, (3,))
 
 
+def test_a_question_moves_to_another_section_with_its_name() -> None:
+    data = design.add_section(blank(), title="Second")
+    data = design.add_field(data, (1,), field_type="email", label="Email")
+    data = design.move_to_section(data, (1, 0), 0)
+    assert [f["name"] for f in data["sections"][0]["fields"]] == ["first_question", "email"]
+    assert data["sections"][1]["fields"] == []
+    assert list(design.problems_by_place(design.problems(data))) == ["1"]  # a section needs a question
+    with pytest.raises(design.DesignError):
+        design.move_to_section(data, (0,), 1)
+
+
 def test_diff_names_what_changed() -> None:
     before = shipped_definition_data("ehc_needs_assessment")
     after = design.add_field(before, (0,), field_type="yes_no", label="Is this urgent?")
