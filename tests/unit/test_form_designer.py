@@ -165,6 +165,9 @@ _label = st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "Zs
 _edit = st.one_of(
     st.tuples(st.just("section"), _label),
     st.tuples(st.just("field"), st.sampled_from(FIELD_TYPES), _label, st.integers(0, 20)),
+    # Hypothesis favours the first types of a sampled list: groups and yes/no questions (condition targets)
+    # get edits of their own so that they, their members and conditions on them occur often.
+    st.tuples(st.just("field"), st.sampled_from(["group", "yes_no", "radios"]), _label, st.integers(0, 20)),
     st.tuples(st.just("member"), st.sampled_from(_ANSWER_TYPES), _label, st.integers(0, 20)),
     st.tuples(st.just("move"), st.integers(0, 20), st.integers(0, 20), st.sampled_from([-1, 1])),
     st.tuples(st.just("remove"), st.integers(0, 20), st.integers(0, 20)),
