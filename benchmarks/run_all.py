@@ -19,7 +19,7 @@ from importlib.metadata import version
 
 from benchmarks._common import Result, cores, machine_busy_seconds
 
-BENCHMARKS = ("sign_in_load", "upload_stream", "page_weight")
+BENCHMARKS = ("sign_in_load", "event_round_trip", "upload_stream", "inbox_at_scale", "page_weight")
 BUSY = 0.25  # cores used by other processes above which a run's figures are flagged
 
 

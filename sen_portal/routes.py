@@ -42,6 +42,11 @@ HEALTH = "/health"
 DEV_MAILBOX = "/dev/mailbox"
 # Staff: account vetting and disabling
 STAFF_ACCOUNTS = "/staff/accounts"
+# Council staff (caseworker or admin); the referral page takes ?id=<public id>
+STAFF_INBOX = "/staff"
+STAFF_REFERRAL = "/staff/referral"
+STAFF_AUDIT = "/staff/audit"
+STAFF_INBOX_CSV = "/api/staff/inbox.csv"
 # Form designer and lookup lists (admins only); forms are addressed by ?key=<form key>.
 STAFF_FORMS = "/staff/forms"
 STAFF_FORM_EDIT = "/staff/forms/edit"

@@ -36,6 +36,9 @@ from sen_portal.pages.register import (
 )
 from sen_portal.pages.sign_in import sign_in_code_page, sign_in_page, signed_out_page
 from sen_portal.pages.staff_accounts import staff_accounts_page
+from sen_portal.pages.staff_audit import staff_audit_page
+from sen_portal.pages.staff_inbox import staff_inbox_page
+from sen_portal.pages.staff_referral import staff_referral_page
 from sen_portal.pages.verify_email import verify_email_page
 from sen_portal.services.outbox_runner import run_outbox_forever
 from sen_portal.state.account import AccountState
@@ -43,6 +46,7 @@ from sen_portal.state.account_details import AccountDetailsState
 from sen_portal.state.account_security import ChangeEmailState, ChangePasswordState, ConfirmEmailChangeState
 from sen_portal.state.authenticator import AuthenticatorState
 from sen_portal.state.dashboard import DashboardState
+from sen_portal.state.errors import backend_exception_handler
 from sen_portal.state.form_designer import FormsListState, PublishState
 from sen_portal.state.form_editor import FormEditorState
 from sen_portal.state.form_preview import FormPreviewState
@@ -53,6 +57,9 @@ from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
 from sen_portal.state.sign_in import SignInState
 from sen_portal.state.staff_accounts import StaffAccountsState
+from sen_portal.state.staff_audit import StaffAuditState
+from sen_portal.state.staff_inbox import StaffInboxState
+from sen_portal.state.staff_referral import StaffReferralState
 from sen_portal.state.verify_email import VerifyEmailState
 
 settings = get_settings()
@@ -62,6 +69,7 @@ app = rx.App(
     stylesheets=["/portal.css"],
     html_lang="en-GB",
     head_components=[rx.el.meta(name="robots", content="noindex")],
+    backend_exception_handler=backend_exception_handler,
 )
 app.register_lifespan_task(run_outbox_forever)
 
@@ -166,6 +174,10 @@ app.add_page(view_page, route=routes.REFERRAL_VIEW, title=title("Your request"),
 
 # Staff pages (their handlers re-check the role; professionals are refused and audited).
 app.add_page(staff_accounts_page, route=routes.STAFF_ACCOUNTS, title=title("Accounts"), on_load=StaffAccountsState.load)
+# Council staff (caseworkers and admins; every handler re-checks the role)
+app.add_page(staff_inbox_page, route=routes.STAFF_INBOX, title=title("Referrals"), on_load=StaffInboxState.load)
+app.add_page(staff_referral_page, route=routes.STAFF_REFERRAL, title=title("Referral"), on_load=StaffReferralState.load)
+app.add_page(staff_audit_page, route=routes.STAFF_AUDIT, title=title("Audit log"), on_load=StaffAuditState.load)
 # Form designer and lookup lists (admins only)
 app.add_page(forms_page, route=routes.STAFF_FORMS, title=title("Forms"), on_load=FormsListState.load)
 app.add_page(edit_page, route=routes.STAFF_FORM_EDIT, title=title("Edit form"), on_load=FormEditorState.load)

@@ -1,5 +1,7 @@
 """``/documents/{public_id}``: download a stored document, for its owner and council staff only.
 
+Staff may download the documents of any *sent* referral (a professional's draft is still theirs
+alone) and message attachments. Every download is audited (DOCUMENT_DOWNLOADED).
 Every refusal looks like "not found" (no hint whether the document exists).
 Headers make the browser save the file rather than render it in our origin.
 """
@@ -17,14 +19,14 @@ from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import StoredDocument, UserRole
-from sen_portal.services import documents, sessions
+from sen_portal.services import document_access, documents, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 STAFF_ROLES = {UserRole.CASEWORKER, UserRole.ADMIN}
 NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
+def _resolve(token: str, public_id: str, client_ip: str = "") -> tuple[StoredDocument, str] | None:
     settings = get_settings()
     with session_scope() as db:
         user = sessions.resolve(db, token=token, settings=settings)
@@ -40,16 +42,19 @@ def _resolve(token: str, public_id: str) -> tuple[StoredDocument, str] | None:
                 public_id=public_id,
                 requester_user_id=user_id,
                 requester_is_staff=is_staff,
-                can_access=lambda doc: is_staff or doc.owner_user_id == user_id,
+                can_access=lambda doc: document_access.may_download(db, doc, user_id=user_id, is_staff=is_staff),
             )
         except documents.DocumentNotFound:
             return None
+        document_access.record_download(db, document, user_id=user_id, email=user.email, client_ip=client_ip)
         return document, str(path)
 
 
 async def download(request: Request) -> Response:
     token = token_from_cookie_header(request.headers.get("cookie", ""))
-    found = await asyncio.to_thread(_resolve, token, str(request.path_params["public_id"])[:40]) if token else None
+    client_ip = request.client.host if request.client else ""
+    public_id = str(request.path_params["public_id"])[:40]
+    found = await asyncio.to_thread(_resolve, token, public_id, client_ip) if token else None
     if found is None:
         return Response("Not found", status_code=404, headers=NOT_FOUND_HEADERS)
     document, path = found

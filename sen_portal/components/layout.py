@@ -44,6 +44,11 @@ def nav_item(text: str, href: str) -> rx.Component:
     return rx.el.li(rx.el.a(text, href=href, class_name="header-nav-link"))
 
 
+def staff_nav_item(is_staff: rx.Var) -> rx.Component:
+    """The "Staff" link, for council staff only (a convenience: staff pages check the role themselves)."""
+    return rx.cond(is_staff, nav_item("Staff", routes.STAFF_INBOX), rx.fragment())
+
+
 def footer() -> rx.Component:
     settings = get_settings()
     return rx.el.footer(

@@ -6,7 +6,7 @@ from sen_portal.models.audit import AuditEvent
 from sen_portal.models.documents import ContainerKind, ScanStatus, StoredDocument
 from sen_portal.models.lookups import LookupEntry
 from sen_portal.models.outbox import OutboxMessage, OutboxStatus
-from sen_portal.models.referrals import FormVersion, ReferenceCounter, Referral
+from sen_portal.models.referrals import FormVersion, ReferenceCounter, Referral, ReferralStatusChange
 from sen_portal.models.registration import EmailToken, RateLimitEvent
 from sen_portal.models.sessions import SignInTicket, UserSession
 from sen_portal.models.sign_in import ChallengeMethod, LoginChallenge, RecoveryCode
@@ -27,6 +27,7 @@ __all__ = [
     "RecoveryCode",
     "ReferenceCounter",
     "Referral",
+    "ReferralStatusChange",
     "ScanStatus",
     "SignInTicket",
     "StoredDocument",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
-from sen_portal.components.layout import page_shell
+from sen_portal.components.layout import page_shell, staff_nav_item
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.dashboard import DashboardState as S
 
@@ -13,6 +13,7 @@ from sen_portal.state.dashboard import DashboardState as S
 def signed_in_navigation() -> tuple[rx.Component, ...]:
     return (
         rx.el.li(rx.el.span(S.display_name, class_name="header-nav-link")),
+        staff_nav_item(S.is_staff),
         rx.el.li(rx.el.a("Your requests", href=routes.MY_REFERRALS, class_name="header-nav-link")),
         rx.el.li(rx.el.a("Account settings", href=routes.ACCOUNT, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),
@@ -43,6 +44,10 @@ def dashboard_page() -> rx.Component:
                     S.is_staff,
                     rx.fragment(
                         heading("Staff work", level=2, size="m"),
+                        paragraph(
+                            rx.el.a("Referrals inbox", href=routes.STAFF_INBOX),
+                            ": sent requests, their deadlines, status and messages.",
+                        ),
                         paragraph(
                             rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),
                             ": approve new professional accounts, disable or re-enable accounts.",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.layout import page_shell
+from sen_portal.components.layout import nav_item, page_shell
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.form_designer import FormsListState as L
 from sen_portal.state.form_designer import PublishState as P
@@ -15,6 +15,7 @@ from sen_portal.state.form_designer import PublishState as P
 def staff_navigation() -> tuple[rx.Component, ...]:
     return (
         rx.el.li(rx.el.span(L.display_name, class_name="header-nav-link")),
+        nav_item("Staff", routes.STAFF_INBOX),  # these pages are for admins, who are staff
         rx.el.li(rx.el.a("Forms", href=routes.STAFF_FORMS, class_name="header-nav-link")),
         rx.el.li(rx.el.a("Lookup lists", href=routes.STAFF_LOOKUPS, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=L.sign_out, class_name="header-nav-button")),

@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.layout import page_shell
+from sen_portal.components.summary_table import summary_table
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.my_requests import MyRequestsState as M
@@ -209,35 +210,10 @@ def section_page() -> rx.Component:
 
 
 def _summary_table(with_change_links: bool) -> rx.Component:
-    return rx.el.table(
-        rx.el.tbody(
-            rx.foreach(
-                S.summary,
-                lambda row: rx.el.tr(
-                    rx.el.th(
-                        rx.cond(row["group_label"] != "", row["group_label"] + ": ", ""), row["label"], scope="row"
-                    ),
-                    rx.el.td(row["value"], style={"white-space": "pre-line"}),
-                    rx.el.td(
-                        rx.el.a(
-                            "Change",
-                            rx.el.span(" " + row["label"], class_name="visually-hidden"),
-                            href=routes.REFERRAL_SECTION
-                            + "?id="
-                            + S.referral_id
-                            + "&section="
-                            + row["section_key"]
-                            + "#"
-                            + row["name"],
-                        )
-                    )
-                    if with_change_links
-                    else rx.fragment(),
-                ),
-            )
-        ),
-        class_name="summary-list",
-    )
+    def change_href(row: rx.Var) -> rx.Var:
+        return routes.REFERRAL_SECTION + "?id=" + S.referral_id + "&section=" + row["section_key"] + "#" + row["name"]
+
+    return summary_table(S.summary, change_href if with_change_links else None)
 
 
 def check_page() -> rx.Component:

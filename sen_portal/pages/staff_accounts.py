@@ -6,9 +6,8 @@ import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
-from sen_portal.components.layout import page_shell
+from sen_portal.components.staff import staff_shell
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.staff_accounts import StaffAccountsState as S
 
 
@@ -127,46 +126,42 @@ def _found_table() -> rx.Component:
 
 
 def staff_accounts_page() -> rx.Component:
-    return page_shell(
-        rx.cond(
-            S.signed_in,
-            rx.fragment(
-                error_summary(S.error_items),
-                heading("Accounts"),
-                rx.el.div(
-                    rx.cond(S.message != "", rx.el.p(S.message, class_name="notification notification-success")),
-                    role="status",
-                    aria_live="polite",
-                ),
-                rx.cond(
-                    S.errors.contains("accounts"),
-                    rx.el.p(S.errors.get("accounts", ""), class_name="error-message", id="accounts"),
-                ),
-                heading("Waiting for approval", level=2, size="m"),
-                paragraph("New professionals can save drafts but cannot send requests until approved."),
-                _pending_table(),
-                _reject_form(),
-                rx.cond(
-                    S.is_admin,
-                    rx.fragment(
-                        heading("Disable or re-enable an account", level=2, size="m"),
-                        rx.el.form(
-                            text_input(
-                                name="search-text",
-                                label="Email address or name",
-                                value=S.search_text,
-                                on_change=S.set_search_text,
-                                error=S.errors.get("search-text", ""),
-                            ),
-                            rx.el.button("Find accounts", type="submit", class_name="button button-secondary"),
-                            on_submit=S.search,
-                            prevent_default=True,
+    return staff_shell(
+        S,
+        rx.fragment(
+            error_summary(S.error_items),
+            heading("Accounts"),
+            rx.el.div(
+                rx.cond(S.message != "", rx.el.p(S.message, class_name="notification notification-success")),
+                role="status",
+                aria_live="polite",
+            ),
+            rx.cond(
+                S.errors.contains("accounts"),
+                rx.el.p(S.errors.get("accounts", ""), class_name="error-message", id="accounts"),
+            ),
+            heading("Waiting for approval", level=2, size="m"),
+            paragraph("New professionals can save drafts but cannot send requests until approved."),
+            _pending_table(),
+            _reject_form(),
+            rx.cond(
+                S.is_admin,
+                rx.fragment(
+                    heading("Disable or re-enable an account", level=2, size="m"),
+                    rx.el.form(
+                        text_input(
+                            name="search-text",
+                            label="Email address or name",
+                            value=S.search_text,
+                            on_change=S.set_search_text,
+                            error=S.errors.get("search-text", ""),
                         ),
-                        _found_table(),
+                        rx.el.button("Find accounts", type="submit", class_name="button button-secondary"),
+                        on_submit=S.search,
+                        prevent_default=True,
                     ),
+                    _found_table(),
                 ),
             ),
-            rx.el.p("Checking you are signed in…", class_name="body", role="status"),
         ),
-        navigation=signed_in_navigation(),
     )

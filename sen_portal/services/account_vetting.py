@@ -10,7 +10,6 @@ Every decision is emailed to the person and written to the audit log.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
@@ -20,7 +19,7 @@ from sen_portal.email.account_emails import account_approved_email, account_reje
 from sen_portal.models import ApprovalStatus, UserAccount, UserRole
 from sen_portal.routes import absolute_url
 from sen_portal.services import audit, sessions
-from sen_portal.services.audit import AuditAction
+from sen_portal.services.audit import Actor, AuditAction
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.outbox import enqueue
@@ -30,15 +29,6 @@ REASON_MAX = 500
 
 class VettingError(Exception):
     """The decision cannot be made; the message is for the member of staff."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The member of staff deciding, as the audit log records them."""
-
-    user_id: int
-    email: str
-    client_ip: str = ""
 
 
 def initial_status(settings: Settings) -> ApprovalStatus:

@@ -49,6 +49,15 @@ class AuditAction(StrEnum):
     FORM_PUBLISHED = "form_published"
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting (from the signed-in session) and from where, as the audit log records them."""
+
+    user_id: int
+    email: str
+    client_ip: str = ""
+
+
 # Detail values are scalars only: nested structures invite copying whole records in.
 DetailValue = str | int | bool | None
 

@@ -19,8 +19,9 @@ from sen_portal.forms.registry import REGISTRY
 from sen_portal.services import form_designer as forms
 from sen_portal.services import form_exchange as exchange
 from sen_portal.services import lookups, referrals
+from sen_portal.services.audit import Actor
 from sen_portal.services.designer_outline import TYPE_CHOICES, TYPE_LABELS, outline_rows
-from sen_portal.services.form_designer import Actor, DesignRefused, FormNotFound
+from sen_portal.services.form_designer import DesignRefused, FormNotFound
 
 __all__ = ["TYPE_CHOICES", "Actor", "DesignRefused", "FormNotFound"]
 

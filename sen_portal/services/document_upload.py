@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from sen_portal.config import Settings
 from sen_portal.models import ContainerKind, ScanStatus, StoredDocument
-from sen_portal.services import document_store, file_types, virus_scan
+from sen_portal.services import document_store, faults, file_types, virus_scan
 from sen_portal.services.file_types import DetectedType, Refusal, sanitise_filename, sniff_type
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,7 @@ class UploadWriter:
             document_store.make_private_dir(final_path.parent, private_from=self._settings.document_store_dir)
             os.replace(self._temp_path, final_path)  # atomic: same filesystem by construction
             self._open = False
+            faults.crash_point(faults.AFTER_DOCUMENT_WRITE)
             document_store.remove_unless_committed(session, final_path)
             document = StoredDocument(
                 public_id=secrets.token_urlsafe(16),

@@ -28,16 +28,10 @@ from sen_portal.forms.diff import describe_changes
 from sen_portal.models import FormVersion, Referral
 from sen_portal.models.referrals import FormVersionStatus as Status
 from sen_portal.services import audit, referrals
+from sen_portal.services.audit import Actor
 from sen_portal.services.clock import Clock, system_clock
 
 Data = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: int
-    email: str
-    client_ip: str = ""
 
 
 class FormNotFound(LookupError):

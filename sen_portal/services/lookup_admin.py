@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sen_portal.db import session_scope
 from sen_portal.services import audit, lookups
+from sen_portal.services.audit import Actor
 from sen_portal.services.clock import Clock, system_clock
-from sen_portal.services.form_designer import Actor
 from sen_portal.services.lookups import LookupChangeRefused
 
 __all__ = ["LookupChangeRefused", "change", "lists_view"]

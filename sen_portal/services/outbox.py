@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from sen_portal.email.message import EmailMessage
 from sen_portal.email.transports import PermanentSendError, TransientSendError, Transport
 from sen_portal.models import OutboxMessage, OutboxStatus
+from sen_portal.services import faults
 from sen_portal.services.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def send_due(engine: Engine, transport: Transport, *, limit: int = 20, clock: Cl
         values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
         try:
             values["provider_message_id"] = transport.send(_as_email(row))[:200]
+            faults.crash_point(faults.AFTER_EMAIL_SENT)
             values["status"] = OutboxStatus.SENT
             values["sent_at"] = clock()
             report.sent += 1

@@ -8,11 +8,15 @@ Ownership is checked by ``referrals.get_own`` on every call.
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from sen_portal.config import Settings, get_settings
@@ -26,11 +30,12 @@ from sen_portal.forms import (
     set_answer,
     summary_rows,
 )
-from sen_portal.models import FormVersion, UserAccount
+from sen_portal.models import FormVersion, Referral, UserAccount
 from sen_portal.models.documents import ContainerKind
-from sen_portal.services import addresses, documents, postcodes, referrals
+from sen_portal.services import addresses, documents, faults, postcodes, referrals
 
 Lookups = dict[str, dict[str, str]]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -123,10 +128,58 @@ def _account_values(user: UserAccount) -> dict[str, str]:
     }
 
 
-def definition_for(user_id: int, public_id: str) -> tuple[FormDefinition, Lookups]:
+# ---- what a field change needs, without the database when possible ------------------------------
+# A field change re-checks the session (always, in the database), then needs the request's form and
+# the lookup lists. Measured (benchmarks/event_round_trip.py) those two queries and the extra thread
+# hop were most of a field change's time, so: who owns a request and which form version it is on
+# never change once it exists, and are kept per process; lookup lists change rarely (staff edit
+# them) and are kept for LOOKUPS_FRESH_FOR seconds. Saving and sending always read both afresh.
+LOOKUPS_FRESH_FOR = 10.0
+_OWNED_LIMIT = 10_000
+_owned: dict[tuple[int, str], tuple[int, str]] = {}  # (user id, public id) -> (form version id, status)
+_lookups: tuple[float, Lookups] | None = None
+_cache_lock = threading.Lock()
+
+
+def _owned_version(user_id: int, public_id: str) -> tuple[int, str]:
+    key = (user_id, public_id)
+    if (found := _owned.get(key)) is not None:
+        return found
     with session_scope() as session:
-        _referral, _version, definition = _load(session, user_id, public_id)
-        return definition, referrals.lookup_values(session)
+        _referral, version = referrals.get_own(session, user_id=user_id, public_id=public_id)
+        found = (version.id or 0, version.status)
+    with _cache_lock:
+        if len(_owned) >= _OWNED_LIMIT:
+            _owned.clear()
+        _owned[key] = found
+    return found
+
+
+def _recent_lookups() -> Lookups | None:
+    cached = _lookups
+    if cached is not None and time.monotonic() - cached[0] < LOOKUPS_FRESH_FOR:
+        return cached[1]
+    return None
+
+
+def definition_for(user_id: int, public_id: str) -> tuple[FormDefinition, Lookups]:
+    """The request's form and the lookup lists (``ReferralNotFound`` unless ``user_id`` owns it)."""
+    global _lookups
+    version_id, status = _owned_version(user_id, public_id)
+    lookups = _recent_lookups()
+    if lookups is None:
+        with session_scope() as session:
+            lookups = referrals.lookup_values(session)
+        _lookups = (time.monotonic(), lookups)
+    return _definition(version_id, status), lookups
+
+
+def cached_definition_for(user_id: int, public_id: str) -> tuple[FormDefinition, Lookups] | None:
+    """``definition_for`` when it needs no database (safe on the event loop), else None."""
+    owned, lookups = _owned.get((user_id, public_id)), _recent_lookups()
+    if owned is None or lookups is None:
+        return None
+    return _definition(*owned), lookups
 
 
 def section_view(user_id: int, public_id: str, section_key: str) -> SectionView:
@@ -385,18 +438,49 @@ def remove_document(user_id: int, public_id: str, document_id: str) -> list[dict
 
 def check_view(user_id: int, public_id: str) -> CheckView:
     with session_scope() as session:
-        referral, version, definition = _load(session, user_id, public_id)
-        rows = _document_rows(session, referral.id or 0, user_id, definition)
-        names = {row["public_id"]: row["name"] for row in rows}
-        summary = summary_rows(
-            definition, referral.answers, lookups=referrals.lookup_labels(session), document_names=names
-        )
-        return CheckView(version.title, summary, referral.status, referral.reference or "", rows)
+        referral, version, _definition_unused = _load(session, user_id, public_id)
+        return read_back(session, referral, version)
+
+
+def read_back(session: Session, referral: Referral, version: FormVersion) -> CheckView:
+    """The answers as summary rows, drawn from the version the referral was given on, and its documents.
+
+    The professional's read-back page and the staff referral page both show this; callers check access.
+    """
+    definition = _definition(version.id or 0, version.status)
+    rows = _document_rows(session, referral.id or 0, referral.owner_user_id, definition)
+    names = {row["public_id"]: row["name"] for row in rows}
+    summary = summary_rows(definition, referral.answers, lookups=referrals.lookup_labels(session), document_names=names)
+    return CheckView(version.title, summary, referral.status, referral.reference or "", rows)
+
+
+TRY_AGAIN = "We could not send your request just now. Your answers are saved – try again in a few minutes."
+
+
+class TryAgainLater(Exception):
+    """The database could not be reached, or the connection dropped mid-way: show ``TRY_AGAIN``.
+
+    Nothing may be reported as sent then. If the connection dropped during the commit itself,
+    the request may in fact have been sent; trying again is still right, because ``submit``
+    is idempotent and answers with the reference it already has.
+    """
+
+
+def database_unreachable(error: DBAPIError) -> bool:
+    return isinstance(error, OperationalError | InterfaceError) or bool(error.connection_invalidated)
 
 
 def submit(user_id: int, public_id: str, settings: Settings) -> str:
-    with session_scope() as session:
-        return referrals.submit(session, user_id=user_id, public_id=public_id, settings=settings)
+    try:
+        with session_scope() as session:
+            reference = referrals.submit(session, user_id=user_id, public_id=public_id, settings=settings)
+    except DBAPIError as error:
+        if database_unreachable(error):
+            log.warning("request %s: database unavailable during submit (%s)", public_id[:12], type(error).__name__)
+            raise TryAgainLater from error
+        raise
+    faults.crash_point(faults.AFTER_SUBMIT_COMMIT)
+    return reference
 
 
 def section_of(user_id: int, public_id: str, path: str) -> str:

@@ -29,7 +29,7 @@ from sen_portal.forms.evaluation import council_today
 from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, UserAccount
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
 from sen_portal.routes import absolute_url
-from sen_portal.services import lookups
+from sen_portal.services import lookups, referral_intake
 from sen_portal.services.account_vetting import may_submit
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
@@ -249,6 +249,14 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         raise ReferralInvalid(errors)
     now = clock()
     reference = next_reference(session, prefix=version.reference_prefix, year=now.year)
+    answers = clean(definition, referral.answers, lookups=known)
+    inbox = referral_intake.inbox_columns(
+        definition,
+        answers,
+        child_name=_child_name(answers),
+        lookup_labels=lookup_labels(session),
+        received_at=now,
+    )
     # The conditional update makes a double click (two submits racing) produce one referral.
     claimed = session.execute(
         update(Referral)
@@ -256,15 +264,18 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         .values(
             status=ReferralStatus.SUBMITTED,
             reference=reference,
-            answers=clean(definition, referral.answers, lookups=known),
+            answers=answers,
             submitted_at=now,
             updated_at=now,
+            **inbox,
         )
     )
     if claimed.rowcount != 1:
         session.rollback()
         session.refresh(referral)
         return referral.reference or ""
+    session.refresh(referral)
+    referral_intake.after_submit(session, referral, user_id=user_id, now=now)
     enqueue(
         session,
         referral_submitted_email(

@@ -72,6 +72,7 @@ class AuthState(rx.State):
 
     signed_in: bool = False
     display_name: str = ""
+    is_staff: bool = False  # shows the "Staff" header link; every staff handler still checks the role
 
     async def _current_user(self) -> CurrentUser | None:
         token = token_from_cookie_header(self.router.headers.cookie)
@@ -119,6 +120,7 @@ class AuthState(rx.State):
             return None
         self.signed_in = True
         self.display_name = user.display_name
+        self.is_staff = user.role in STAFF_ROLES
         return user
 
     @rx.event
@@ -127,6 +129,7 @@ class AuthState(rx.State):
         user = await self._current_user()
         self.signed_in = user is not None
         self.display_name = user.display_name if user else ""
+        self.is_staff = user is not None and user.role in STAFF_ROLES
         if user is None:
             return sign_in_redirect(self.router.url.path or routes.DASHBOARD)
         return None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import reflex as rx
 
 from sen_portal.models import UserRole
-from sen_portal.services.form_designer import Actor
+from sen_portal.services.audit import Actor
 from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn
 from sen_portal.state.form_errors import FormErrorsMixin
 

@@ -82,6 +82,8 @@ class ReferralState(FormErrorsMixin, AuthState):
 
     async def _definition(self, user: CurrentUser) -> tuple[FormDefinition, dict[str, dict[str, str]]] | None:
         """The request's form (checking it is this user's), or None after showing "not found"."""
+        if (cached := journey.cached_definition_for(user.id, self.referral_id)) is not None:
+            return cached  # ownership already checked in this process: no thread hop, no query
         try:
             return await asyncio.to_thread(journey.definition_for, user.id, self.referral_id)
         except referrals.ReferralNotFound:
@@ -329,6 +331,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def submit(self, _form: dict | None = None):
         """Send the request (idempotent: a double click sends one)."""
+        self.errors = {}
         user = await self._signed_in()
         if user is None:
             return sign_in_redirect(self.router.url.path)
@@ -339,6 +342,9 @@ class ReferralState(FormErrorsMixin, AuthState):
             return None
         except referrals.AccountNotApproved:
             return self.show_errors({"send-request": [NOT_APPROVED]})
+        except journey.TryAgainLater:
+            # Never a false success: the page stays, with the reason in the error summary.
+            return self.show_errors({"send-request": [journey.TRY_AGAIN]})
         except referrals.ReferralInvalid as invalid:
             first = next(iter(invalid.errors))
             section = await asyncio.to_thread(journey.section_of, user.id, self.referral_id, first)

@@ -12,8 +12,9 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import UserAccount, UserRole
 from sen_portal.services import account_vetting as vetting
-from sen_portal.state.auth import STAFF_ROLES, AuthState, CurrentUser, NotSignedIn, sign_in_redirect
+from sen_portal.state.auth import CurrentUser, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.staff_base import StaffState
 
 
 def _row(user: UserAccount) -> dict[str, str]:
@@ -32,19 +33,15 @@ def _row(user: UserAccount) -> dict[str, str]:
     }
 
 
-class StaffAccountsState(FormErrorsMixin, AuthState):
+class StaffAccountsState(FormErrorsMixin, StaffState):
     pending: list[dict[str, str]] = []
     search_text: str = ""
     found: list[dict[str, str]] = []
     searched: bool = False
-    is_admin: bool = False
     rejecting_id: str = ""
     rejecting_name: str = ""
     reject_reason: str = ""
     message: str = ""
-
-    def _actor(self, user: CurrentUser) -> vetting.Actor:
-        return vetting.Actor(user.id, user.email, self.router.session.client_ip or "")
 
     def _refresh(self) -> None:
         """Reload both lists (after every decision, so colleagues' decisions show too)."""
@@ -61,17 +58,17 @@ class StaffAccountsState(FormErrorsMixin, AuthState):
     @rx.event
     async def load(self):
         """Staff only; professionals are refused (and the refusal audited)."""
-        user = await self._signed_in(*STAFF_ROLES)
+        user, redirect = await self._open()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
-        self.is_admin = user.role == UserRole.ADMIN
+            return redirect
         self.errors, self.message, self.rejecting_id = {}, "", ""
         await asyncio.to_thread(self._refresh)
+        self.loaded = True
         return None
 
     async def _decide(self, decision: Callable[[Any, CurrentUser], None], done: str, *roles: str):
         try:
-            user = await self._require_user(*(roles or STAFF_ROLES))
+            user = await self._staff(*roles)
         except NotSignedIn:
             return sign_in_redirect(self.router.url.path)
 

@@ -63,7 +63,7 @@ def test_a_new_professional_waits_for_approval_then_an_admin_can_disable_them(
     assert _account(portal, professional).approval_status == "pending"
     assert _refusals(portal, me.id or 0)
     page.goto("/staff/accounts")
-    heading_is(page, "Your dashboard")  # not the staff page, and no sign-in form for someone signed in
+    heading_is(page, "You do not have access to this page")
 
     # A caseworker approves the account; the professional is emailed and can now send.
     staff_context = browser.new_context(base_url=portal.url)

@@ -43,6 +43,28 @@ def second_page(browser: Browser, portal: Portal) -> Page:
     return context.new_page()
 
 
+def caseworker_reads(
+    browser: Browser, portal: Portal, mailbox: Mailbox, reference: str, *texts: str, answer: tuple[str, str] = ("", "")
+) -> None:
+    """A caseworker finds the referral in the staff inbox and reads the answers on its page."""
+    page = second_page(browser, portal)
+    email = f"casey-{uuid.uuid4().hex[:8]}@council.example.gov.uk"
+    create_account(portal, email=email, password=PASSWORD, role="caseworker", first_name="Casey")
+    sign_in(page, mailbox, email)
+    page.goto("/staff")
+    page.get_by_label("Search by reference or child's name").fill(reference)
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#result-count")).to_have_text("1 referral")
+    page.get_by_role("row").filter(has_text=reference).get_by_role("link", name=reference).click()
+    heading_is(page, f"Referral {reference}")
+    for text in texts:
+        expect(page.get_by_role("main")).to_contain_text(text)
+    question, value = answer
+    if question:
+        expect(page.get_by_role("row").filter(has_text=question)).to_contain_text(value)
+    page.context.close()
+
+
 def stored_answers(portal: Portal, reference: str) -> dict:
     from sen_portal.db import make_engine
     from sen_portal.models import Referral
@@ -154,8 +176,9 @@ def test_admin_adds_a_conditional_question_previews_publishes_and_it_is_answered
     reference = professional.locator("#reference").inner_text()
     assert re.fullmatch(r"EHC-\d{4}-\d{6}", reference)
 
-    # The answer is stored under the question's stable name, with the version it was given on.
+    # The answer is stored under the question's stable name, and a caseworker reads it on the referral page.
     assert stored_answers(portal, reference)[NEW_NAME] == "yes"
+    caseworker_reads(browser, portal, mailbox, reference, answer=(NEW_QUESTION, "Yes"))
 
 
 def test_a_new_two_section_form_from_blank_is_published_and_submitted(
@@ -237,6 +260,8 @@ def test_a_new_two_section_form_from_blank_is_published_and_submitted(
     answers = stored_answers(portal, reference)
     assert answers["first_question"] == "Robin Ash"
     assert answers["what_support_would_help"] == "Two weekends a month."
+    # It arrives in the staff inbox like any referral, with its own reference prefix.
+    caseworker_reads(browser, portal, mailbox, reference, "Short breaks request", "Two weekends a month.")
 
     # Export the live version as YAML and import it again: it becomes the next draft, unchanged.
     page.goto("/staff/forms")

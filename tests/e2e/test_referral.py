@@ -144,6 +144,29 @@ def fill_until_documents(page: Page) -> None:
     heading_is(page, "Supporting documents")
 
 
+def send_complete_request(page: Page, tmp_path: Path) -> str:
+    """Fill in and send a whole EHC request as the signed-in professional; returns its reference."""
+    page.goto("/requests/new?form=ehc_needs_assessment")
+    fill_until_documents(page)
+    plans = "The two most recent reviewed SEN support plans"
+    for slot, name, content in (
+        (plans, "plan-autumn.pdf", MINIMAL_PDF),
+        (plans, "plan-spring.pdf", MINIMAL_PDF),
+        ("Latest progress and attainment data", "progress.png", MINIMAL_PNG),
+        ("Signed consent form", "consent.pdf", MINIMAL_PDF),
+    ):
+        upload(page, tmp_path, slot, name, content)
+        expect(page.get_by_role("main")).to_contain_text(f"{name} has been uploaded")
+    save(page)
+    heading_is(page, "Declaration")
+    tick(page, "declaration-0")
+    save(page)
+    heading_is(page, "Check your answers before sending your request")
+    page.get_by_role("button", name="Send request").click()
+    heading_is(page, "Request sent")
+    return page.locator("#reference").inner_text()
+
+
 def test_complete_and_submit_the_ehc_request_with_documents(
     page: Page, portal: Portal, mailbox: Mailbox, tmp_path: Path
 ) -> None:

@@ -15,7 +15,8 @@ from sen_portal.models.referrals import FormVersionStatus as Status
 from sen_portal.services import form_designer as forms
 from sen_portal.services import form_exchange as exchange
 from sen_portal.services import lookups, referrals
-from sen_portal.services.form_designer import Actor, DesignRefused
+from sen_portal.services.audit import Actor
+from sen_portal.services.form_designer import DesignRefused
 from tests.service import test_referrals as referral_tests
 from tests.service.test_referrals import FORM, Clock, make_user
 

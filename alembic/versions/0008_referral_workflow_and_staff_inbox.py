@@ -1,0 +1,112 @@
+"""referral workflow and staff inbox
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-28 15:25:16.020447
+"""
+
+from collections.abc import Sequence
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import sen_portal.models.types
+
+revision: str = '0008'
+down_revision: str | None = '0007'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('referral_status_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('from_status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('to_status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('actor_user_id', sa.Integer(), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('changed_at', sen_portal.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['user_account.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['referral_id'], ['referral.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('referral_status_change', schema=None) as batch_op:
+        batch_op.create_index('ix_referral_status_change_referral', ['referral_id', 'changed_at'], unique=False)
+
+    # server defaults on the NOT NULL columns fill the rows that already exist.
+    with op.batch_alter_table('referral', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('assigned_to_user_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('child_name_key', sqlmodel.sql.sqltypes.AutoString(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('child_dob', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('setting_name', sqlmodel.sql.sqltypes.AutoString(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('received_at', sen_portal.models.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('decision_due_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('final_plan_due_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('possible_duplicate', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('decision_reason', sqlmodel.sql.sqltypes.AutoString(length=2000), server_default='', nullable=False))
+        batch_op.create_index('ix_referral_assigned_received', ['assigned_to_user_id', 'received_at'], unique=False)
+        batch_op.create_index('ix_referral_child_key_dob', ['child_name_key', 'child_dob'], unique=False)
+        batch_op.create_index('ix_referral_decision_due_on', ['decision_due_on'], unique=False)
+        batch_op.create_index('ix_referral_received_at', ['received_at'], unique=False)
+        batch_op.create_index('ix_referral_setting_name', ['setting_name'], unique=False)
+        batch_op.create_index('ix_referral_status_received', ['status', 'received_at'], unique=False)
+        batch_op.create_foreign_key(
+            'fk_referral_assigned_to_user_id', 'user_account', ['assigned_to_user_id'], ['id'], ondelete='SET NULL'
+        )
+    _backfill_received_dates()
+
+
+def _backfill_received_dates() -> None:
+    """Referrals sent before this revision get their received date and statutory deadlines
+    (6 and 20 calendar weeks from the day received, in England; services.statutory_dates)."""
+    connection = op.get_bind()
+    referral = sa.table(
+        'referral',
+        sa.column('id', sa.Integer()),
+        sa.column('submitted_at', sen_portal.models.types.UTCDateTime(timezone=True)),
+        sa.column('received_at', sen_portal.models.types.UTCDateTime(timezone=True)),
+        sa.column('decision_due_on', sa.Date()),
+        sa.column('final_plan_due_on', sa.Date()),
+    )
+    london = ZoneInfo('Europe/London')
+    rows = connection.execute(sa.select(referral.c.id, referral.c.submitted_at).where(referral.c.submitted_at.is_not(None)))
+    for referral_id, submitted_at in rows.fetchall():
+        received_on = submitted_at.astimezone(london).date()
+        connection.execute(
+            referral.update()
+            .where(referral.c.id == referral_id)
+            .values(
+                received_at=submitted_at,
+                decision_due_on=received_on + timedelta(weeks=6),
+                final_plan_due_on=received_on + timedelta(weeks=20),
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('referral', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_referral_assigned_to_user_id', type_='foreignkey')
+        batch_op.drop_index('ix_referral_status_received')
+        batch_op.drop_index('ix_referral_setting_name')
+        batch_op.drop_index('ix_referral_received_at')
+        batch_op.drop_index('ix_referral_decision_due_on')
+        batch_op.drop_index('ix_referral_child_key_dob')
+        batch_op.drop_index('ix_referral_assigned_received')
+        batch_op.drop_column('decision_reason')
+        batch_op.drop_column('possible_duplicate')
+        batch_op.drop_column('final_plan_due_on')
+        batch_op.drop_column('decision_due_on')
+        batch_op.drop_column('received_at')
+        batch_op.drop_column('setting_name')
+        batch_op.drop_column('child_dob')
+        batch_op.drop_column('child_name_key')
+        batch_op.drop_column('assigned_to_user_id')
+
+    with op.batch_alter_table('referral_status_change', schema=None) as batch_op:
+        batch_op.drop_index('ix_referral_status_change_referral')
+
+    op.drop_table('referral_status_change')
