@@ -22,6 +22,7 @@ from sen_portal.services import lookups, referrals
 from sen_portal.services.audit import Actor
 from sen_portal.services.designer_outline import TYPE_CHOICES, TYPE_LABELS, outline_rows
 from sen_portal.services.form_designer import DesignRefused, FormNotFound
+from sen_portal.services.statutory_dates import COUNCIL_TIMEZONE
 
 __all__ = ["TYPE_CHOICES", "Actor", "DesignRefused", "FormNotFound"]
 
@@ -62,7 +63,8 @@ def forms_overview() -> list[dict[str, str]]:
             "live": f"Version {row.live}" if row.live else "Not live",
             "draft": f"Version {row.draft}" if row.draft else "",
             "archived": ", ".join(str(n) for n in row.archived),
-            "changed": f"{row.changed_at:%-d %B %Y %H:%M} by {row.changed_by or 'the system'}"
+            # Council time: staff read "14:05" as the time on their own clock, summer or winter.
+            "changed": f"{row.changed_at.astimezone(COUNCIL_TIMEZONE):%-d %B %Y %H:%M} by {row.changed_by or 'the system'}"
             if row.changed_at
             else "",
             "has_live": "yes" if row.live else "",

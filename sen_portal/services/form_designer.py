@@ -30,6 +30,7 @@ from sen_portal.models.referrals import FormVersionStatus as Status
 from sen_portal.services import audit, referrals
 from sen_portal.services.audit import Actor
 from sen_portal.services.clock import Clock, system_clock
+from sen_portal.services.statutory_dates import COUNCIL_TIMEZONE
 
 Data = dict[str, Any]
 
@@ -86,7 +87,7 @@ def history(session: Session, form_key: str) -> list[dict[str, str]]:
     """Who made, last changed and published each version, newest first (the audit log has every edit)."""
 
     def when(stamp: datetime | None) -> str:
-        return f"{stamp:%-d %b %Y %H:%M}" if stamp else ""
+        return f"{stamp.astimezone(COUNCIL_TIMEZONE):%-d %b %Y %H:%M}" if stamp else ""
 
     return [
         {

@@ -3,6 +3,8 @@ stable names, import/export, lookup list upkeep, audit, and a designed form subm
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -206,3 +208,18 @@ def test_lookup_lists_add_rename_retire(portal: Engine, clock: Clock) -> None:
         assert referrals.lookup_labels(session)["school_phase"] == {"key_stage_2": "KS2"}
         with pytest.raises(lookups.LookupChangeRefused):
             lookups.add_entry(session, list_key="school_phase", label="ks2", now=clock())
+
+
+def test_history_says_who_and_when_in_council_time(portal: Engine, clock: Clock) -> None:
+    clock.now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # British Summer Time: 13:00 in the council
+    edit(portal, FORM, "add", lambda d: design.add_field(d, (0,), field_type="email", label="Work email"), clock)
+    with Session(portal) as session:
+        [draft, shipped] = forms.history(session, FORM)
+    assert draft == {
+        "version": "2",
+        "status": "Draft",
+        "created": f"1 Jul 2026 13:00 {ADMIN.email}",
+        "changed": f"1 Jul 2026 13:00 {ADMIN.email}",
+        "published": "",
+    }
+    assert shipped["status"] == "Live" and shipped["created"].endswith("shipped with the portal")
