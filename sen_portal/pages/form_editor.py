@@ -118,8 +118,10 @@ def _add_form(row: rx.Var, where: rx.Var) -> rx.Component:
             class_name="button button-secondary",
         ),
         on_submit=E.add_question,
-        reset_on_submit=True,
+        reset_on_submit=False,
         class_name="inset",
+        # What was typed stays after an error; a successful change (a new revision) redraws the form empty.
+        key=E.revision.to_string() + "-" + row["path"],
     )
 
 
@@ -193,7 +195,8 @@ def edit_page() -> rx.Component:
                     labelled_input("new-section", "Section title", E.errors, submit_as="title"),
                     rx.el.button("Add section", type="submit", class_name="button button-secondary"),
                     on_submit=E.add_section,
-                    reset_on_submit=True,
+                    reset_on_submit=False,
+                    key=E.revision.to_string(),
                 ),
                 heading("Version history", level=2, size="m"),
                 rx.el.table(

@@ -39,7 +39,7 @@ def _list_heading(row: rx.Var) -> rx.Component:
                 class_name="button",
             ),
             on_submit=S.add,
-            reset_on_submit=True,
+            reset_on_submit=False,
             class_name="form-group",
         ),
     )
@@ -102,14 +102,16 @@ def lookups_page() -> rx.Component:
             rx.el.label(
                 "List name (lower-case words joined by _, like school_phase)", html_for="new-list", class_name="label"
             ),
-            _error(rx.Var.create("new-")),
+            _error(rx.Var.create("new-list")),
             rx.el.input(id="new-list", name="list_key", type="text", class_name="input"),
             rx.el.label("First entry", html_for="new-list-label", class_name="label"),
             rx.el.input(id="new-list-label", name="label", type="text", class_name="input"),
             rx.el.button("Start list", type="submit", class_name="button button-secondary"),
             on_submit=S.add,
-            reset_on_submit=True,
+            reset_on_submit=False,
             class_name="form-group",
+            # Typed text stays after an error; a successful change redraws the boxes empty.
+            key=S.revision.to_string(),
         ),
         navigation=staff_navigation(),
     )

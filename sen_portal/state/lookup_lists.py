@@ -55,7 +55,10 @@ class LookupListsState(DesignerBase):
     async def add(self, form_data: FormData):
         """A new entry (its stored value is made from the name once and never changes)."""
         values = form_entries(form_data)
-        return await self._change("add", values, "new-" + values.get("list_key", "")[:50])
+        list_key = values.get("list_key", "")[:50]
+        # An error goes beside the box it came from: a list's own "New entry" box, or "Start a new list".
+        known = any(row["list_key"] == list_key for row in self.rows)
+        return await self._change("add", values, f"new-{list_key}" if known else "new-list")
 
     @rx.event
     async def rename(self, form_data: FormData):

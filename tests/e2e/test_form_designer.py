@@ -313,6 +313,16 @@ def test_lookup_lists_page_adds_renames_and_retires(page: Page, portal: Portal, 
     page.get_by_role("button", name="Retire Play therapist").click()
     expect(page.get_by_role("status").first).to_contain_text("Play therapist retired")
     expect(page.get_by_role("button", name="Bring back Play therapist")).to_be_visible()
+    # A new list for a form: a bad name is said beside the box and in the summary.
+    page.get_by_label("List name (lower-case words joined by _, like school_phase)").fill("School phase")
+    page.get_by_label("First entry").fill("Primary")
+    page.get_by_role("button", name="Start list").click()
+    expect(page.locator("#new-list-error")).to_contain_text("lower-case letters")
+    expect(page.locator("#error-summary")).to_contain_text("lower-case letters")
+    page.get_by_label("List name (lower-case words joined by _, like school_phase)").fill("school_phase")
+    page.get_by_role("button", name="Start list").click()
+    expect(page.get_by_role("heading", name="School phase")).to_be_visible()
+    assert_accessible(page, context="designer: lookup lists after changes")
 
 
 def test_a_professional_calling_designer_handlers_directly_changes_nothing_and_is_audited(
