@@ -17,12 +17,12 @@ from sen_portal.pages.form_designer import labelled_input, staff_navigation, sta
 from sen_portal.state.form_editor import FormEditorState as E
 
 
-def _button(text: str, context: rx.Var, operation: str, path: rx.Var) -> rx.Component:
+def _button(text: str, context: rx.Var, operation: str, row: rx.Var) -> rx.Component:
     return rx.el.button(
         text,
         rx.el.span(" " + context, class_name="visually-hidden"),
         type="button",
-        on_click=E.change(operation, path),
+        on_click=E.change(operation, row["path"], row["name"]),
         class_name="button button-secondary",
     )
 
@@ -48,9 +48,9 @@ def _section_row(row: rx.Var) -> rx.Component:
         rx.el.h2(row["title"], class_name="heading-m"),
         _problem(row),
         _item_link("Edit section", row),
-        _button("Move up", "section " + row["title"], "up", row["path"]),
-        _button("Move down", "section " + row["title"], "down", row["path"]),
-        _button("Remove", "section " + row["title"], "remove", row["path"]),
+        _button("Move up", "section " + row["title"], "up", row),
+        _button("Move down", "section " + row["title"], "down", row),
+        _button("Remove", "section " + row["title"], "remove", row),
         class_name=rx.cond(row["problem"] != "", "form-group form-group-error", "form-group"),
         style={"border-top": "2px solid #0b0c0c", "padding-top": "15px"},
     )
@@ -69,9 +69,9 @@ def _question_row(row: rx.Var) -> rx.Component:
         rx.cond(row["condition"] != "", rx.el.p(row["condition"], class_name="hint")),
         _problem(row),
         _item_link("Edit", row),
-        _button("Move up", row["title"], "up", row["path"]),
-        _button("Move down", row["title"], "down", row["path"]),
-        _button("Remove", row["title"], "remove", row["path"]),
+        _button("Move up", row["title"], "up", row),
+        _button("Move down", row["title"], "down", row),
+        _button("Remove", row["title"], "remove", row),
         class_name=rx.cond(row["problem"] != "", "form-group form-group-error", "form-group"),
         style=rx.cond(row["indent"] != "", {"margin-left": "40px"}, {}),
     )
@@ -82,6 +82,7 @@ def _add_form(row: rx.Var, where: rx.Var) -> rx.Component:
     label_id = "label-" + row["path"]
     return rx.el.form(
         rx.el.input(type="hidden", name="path", value=row["path"]),
+        rx.el.input(type="hidden", name="expect", value=row["name"]),
         rx.el.div(
             rx.el.label(
                 "Type of question",

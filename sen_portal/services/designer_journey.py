@@ -81,6 +81,14 @@ def create(actor: Actor, *, title: str, reference_prefix: str, copy_from: str) -
         ).form_key
 
 
+STALE = "Someone else has changed this form since you opened the page: check it and try again"
+
+
+def _identity(item: Mapping[str, Any]) -> str:
+    """What a page calls a section or question by: a section's key, a question's name (both never change)."""
+    return str(item.get("name") or item.get("key") or "")
+
+
 def editor_view(actor: Actor, form_key: str) -> EditorView:
     """The form's draft (started from the live version if there is none) as rows for the edit page."""
     with session_scope() as session:
@@ -110,6 +118,10 @@ def apply_edit(actor: Actor, form_key: str, operation: str, values: Mapping[str,
 
         def apply(data: dict[str, Any]) -> dict[str, Any]:
             path = design.path_from_text(values.get("path", "0"))
+            expected = values.get("expect", "")
+            if expected and _identity(design.item_at(data, path)) != expected:
+                # The page named what it showed at this place; someone else has changed the draft since.
+                raise DesignRefused({"operation": [STALE]})
             if operation == "details":
                 return design.set_form_details(
                     data,

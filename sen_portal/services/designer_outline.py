@@ -46,14 +46,18 @@ def outline_rows(data: Mapping[str, Any], placed: dict[str, list[str]]) -> list[
     rows: list[dict[str, str]] = []
     for s_index, section in enumerate(design.sections(data)):
         path = str(s_index)
-        rows.append(_row("section", path, title=str(section.get("title", "")), problem=_first(placed, path)))
+        title, key = str(section.get("title", "")), str(section.get("key", ""))
+        rows.append(_row("section", path, title=title, name=key, problem=_first(placed, path)))
         for f_index, item in enumerate(section.get("fields") or []):
             rows.append(_question_row(f"{s_index}.{f_index}", item, placed, ""))
             if item.get("type") == "group":
                 for m_index, member in enumerate(item.get("fields") or []):
                     rows.append(_question_row(f"{s_index}.{f_index}.{m_index}", member, placed, "yes"))
-                rows.append(_row("add_member", f"{s_index}.{f_index}", title=str(item.get("label", ""))))
-        rows.append(_row("add_question", path, title=str(section.get("title", ""))))
+                group_name = str(item.get("name", ""))
+                rows.append(
+                    _row("add_member", f"{s_index}.{f_index}", title=str(item.get("label", "")), name=group_name)
+                )
+        rows.append(_row("add_question", path, title=title, name=key))
     return rows
 
 

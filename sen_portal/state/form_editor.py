@@ -74,6 +74,8 @@ class FormEditorState(DesignerBase):
         try:
             found = await asyncio.to_thread(journey.apply_edit, self._actor(user), self.form_key, operation, values)
         except journey.DesignRefused as refused:
+            if journey.STALE in refused.errors.get("operation", []):
+                await self._reload(user)  # show the draft as it is now
             return self.show_errors(refused.errors)
         except journey.FormNotFound:
             self.not_found = True
@@ -101,12 +103,12 @@ class FormEditorState(DesignerBase):
         return await self._edit("add_field", values, f"Question added: {values.get('label', '')[:100]}.")
 
     @rx.event
-    async def change(self, operation: str, path: str):
-        """Move up, move down or remove a section or question."""
+    async def change(self, operation: str, path: str, name: str):
+        """Move up, move down or remove a section or question (``name``: what the page showed at ``path``)."""
         if operation not in ("up", "down", "remove"):
             return None
         done = {"up": "Moved up.", "down": "Moved down.", "remove": "Removed."}[operation]
-        return await self._edit(operation, {"path": str(path)[:12]}, done)
+        return await self._edit(operation, {"path": str(path)[:12], "expect": str(name)[:60]}, done)
 
     # ---- one section or question ----------------------------------------------------------------
     async def _load_item(self, user: CurrentUser) -> None:
@@ -139,7 +141,7 @@ class FormEditorState(DesignerBase):
         if user is None:
             return None
         operation = "update_section" if self.item_kind == "section" else "update_field"
-        values = {**form_entries(form_data), "path": self.item_path}
+        values = {**form_entries(form_data), "path": self.item_path, "expect": self.item_name}
         try:
             await asyncio.to_thread(journey.apply_edit, self._actor(user), self.form_key, operation, values)
         except journey.DesignRefused as refused:
@@ -156,7 +158,7 @@ class FormEditorState(DesignerBase):
     @rx.event
     async def move_to_section(self, form_data: FormData):
         """Move the question being edited to the end of another section, then show the outline."""
-        values = {**form_entries(form_data), "path": self.item_path}
+        values = {**form_entries(form_data), "path": self.item_path, "expect": self.item_name}
         events = await self._edit("move_to_section", values, "Question moved to another section.")
         if self.errors:
             return events

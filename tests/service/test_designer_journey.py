@@ -93,3 +93,15 @@ def test_a_lookup_list_that_does_not_exist_shows_beside_the_question() -> None:
     assert any("lookup list 'roles_typo' does not exist" in problem for problem in found)
     rows = {row["path"]: row for row in journey.editor_view(ADMIN, FORM).rows}
     assert "roles_typo" in rows["0.2"]["problem"]
+
+
+def test_an_edit_aimed_at_a_place_that_has_changed_is_refused() -> None:
+    rows = [row for row in journey.editor_view(ADMIN, FORM).rows if row["kind"] == "question"]
+    first, second = rows[0], rows[1]
+    # Another admin moves the first question down; this page still shows the old order.
+    journey.apply_edit(ADMIN, FORM, "down", {"path": first["path"], "expect": first["name"]})
+    with pytest.raises(journey.DesignRefused) as refused:
+        journey.apply_edit(ADMIN, FORM, "remove", {"path": first["path"], "expect": first["name"]})
+    assert refused.value.errors == {"operation": [journey.STALE]}
+    now = {row["path"]: row["name"] for row in journey.editor_view(ADMIN, FORM).rows if row["kind"] == "question"}
+    assert (now[first["path"]], now[second["path"]]) == (second["name"], first["name"])
