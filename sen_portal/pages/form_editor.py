@@ -147,6 +147,7 @@ def edit_page() -> rx.Component:
                 rx.el.span("Draft version " + E.version.to_string(), class_name="caption"),
                 heading("Edit " + E.title),
                 status_message(E.message),
+                rx.el.div(id="operation", tab_index=-1),  # where the error summary sends "try again" messages
                 rx.cond(
                     E.problem_count > 0,
                     rx.el.p(

@@ -18,6 +18,7 @@ from sen_portal.forms.designer_fields import changes_from_form, editor_settings
 from sen_portal.forms.registry import REGISTRY
 from sen_portal.services import form_designer as forms
 from sen_portal.services import form_exchange as exchange
+from sen_portal.services import form_overview as overview
 from sen_portal.services import lookups, referrals
 from sen_portal.services.audit import Actor
 from sen_portal.services.designer_outline import TYPE_CHOICES, TYPE_LABELS, outline_rows
@@ -54,7 +55,7 @@ class ItemView:
 
 def forms_overview() -> list[dict[str, str]]:
     with session_scope() as session:
-        rows = forms.list_forms(session)
+        rows = overview.list_forms(session)
     return [
         {
             "key": row.key,
@@ -105,7 +106,7 @@ def editor_view(actor: Actor, form_key: str) -> EditorView:
             rows=outline_rows(data, placed),
             form_problems=placed.get("", []),
             problem_count=len(found),
-            history=forms.history(session, form_key),
+            history=overview.history(session, form_key),
         )
 
 

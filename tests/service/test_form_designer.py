@@ -16,6 +16,7 @@ from sen_portal.models import AuditEvent, FormVersion, Referral
 from sen_portal.models.referrals import FormVersionStatus as Status
 from sen_portal.services import form_designer as forms
 from sen_portal.services import form_exchange as exchange
+from sen_portal.services import form_overview as overview
 from sen_portal.services import lookups, referrals
 from sen_portal.services.audit import Actor
 from sen_portal.services.form_designer import DesignRefused
@@ -175,7 +176,7 @@ def test_copy_archive_and_discard(portal: Engine, clock: Clock) -> None:
         forms.discard_draft(session, form_key=copied.form_key, actor=ADMIN, clock=clock)
         forms.archive_form(session, form_key=FORM, actor=ADMIN, clock=clock)
         assert referrals.live_forms(session) == []
-        rows = forms.list_forms(session)
+        rows = overview.list_forms(session)
     assert [(r.key, r.live, r.draft, r.archived) for r in rows] == [(FORM, None, None, [1])]
 
 
@@ -214,7 +215,7 @@ def test_history_says_who_and_when_in_council_time(portal: Engine, clock: Clock)
     clock.now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # British Summer Time: 13:00 in the council
     edit(portal, FORM, "add", lambda d: design.add_field(d, (0,), field_type="email", label="Work email"), clock)
     with Session(portal) as session:
-        [draft, shipped] = forms.history(session, FORM)
+        [draft, shipped] = overview.history(session, FORM)
     assert draft == {
         "version": "2",
         "status": "Draft",
