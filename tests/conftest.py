@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.config import Config
@@ -85,3 +86,20 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for every browser test (e2e and fault): Playwright's sync API allows one per thread."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.harness import CHROMIUM_ARGS
+
+    # Assertions wait up to 10 s (Playwright's default is 5): a production server on 2 shared cores
+    # sometimes needs longer under a full suite, and a wait that ends early proves nothing.
+    expect.set_options(timeout=10_000)
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

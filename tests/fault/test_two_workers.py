@@ -25,18 +25,17 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from sen_portal.config import settings_from_env
 from sen_portal.db import make_engine, session_scope
 from sen_portal.services import sessions
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.e2e.harness import CHROMIUM_ARGS, Portal, create_account, start_portal, stop_portal
+from tests.e2e.harness import Portal, create_account, start_portal, stop_portal
 from tests.fault.private_servers import PrivateRedis
 from tests.mail_servers import free_port
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "amber falcon orchard piano"
 
 
@@ -141,14 +140,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
