@@ -121,8 +121,8 @@ def _add_form(row: rx.Var, where: rx.Var) -> rx.Component:
         on_submit=E.add_question,
         reset_on_submit=False,
         class_name="inset",
-        # What was typed stays after an error; a successful change (a new revision) redraws the form empty.
-        key=E.revision.to_string() + "-" + row["path"],
+        # What was typed stays after an error; a successful change redraws the form empty.
+        key=E.changes_made.to_string() + "-" + row["path"],
     )
 
 
@@ -198,7 +198,7 @@ def edit_page() -> rx.Component:
                     rx.el.button("Add section", type="submit", class_name="button button-secondary"),
                     on_submit=E.add_section,
                     reset_on_submit=False,
-                    key=E.revision.to_string(),
+                    key=E.changes_made.to_string(),
                 ),
                 heading("Version history", level=2, size="m"),
                 rx.el.table(

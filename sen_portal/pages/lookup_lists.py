@@ -111,7 +111,7 @@ def lookups_page() -> rx.Component:
             reset_on_submit=False,
             class_name="form-group",
             # Typed text stays after an error; a successful change redraws the boxes empty.
-            key=S.revision.to_string(),
+            key=S.changes_made.to_string(),
         ),
         navigation=staff_navigation(),
     )

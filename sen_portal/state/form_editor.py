@@ -34,6 +34,9 @@ class FormEditorState(DesignerBase):
     history: list[dict[str, str]] = []
     # Bumped on every reload so uncontrolled inputs (default_value) redraw with the saved text.
     revision: int = 0
+    # Bumped only after a successful change, to empty the "add" boxes. Not on page loads: a load that
+    # lands after someone started typing must not wipe what they typed.
+    changes_made: int = 0
     type_choices: list[dict[str, str]] = journey.TYPE_CHOICES
     # The item page: one section or question of the draft.
     item_path: str = ""
@@ -81,6 +84,7 @@ class FormEditorState(DesignerBase):
             self.not_found = True
             return []
         self.errors = {}
+        self.changes_made += 1
         await self._reload(user)
         left = f" The draft has {len(found)} problem{'s' if len(found) != 1 else ''} to fix before publishing."
         self.message = done + (left if found else "")

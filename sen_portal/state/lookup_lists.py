@@ -16,6 +16,7 @@ from sen_portal.state.designer_base import DesignerBase, form_entries
 class LookupListsState(DesignerBase):
     rows: list[dict[str, str]] = []
     revision: int = 0
+    changes_made: int = 0
 
     async def _refresh(self) -> None:
         self.rows = await asyncio.to_thread(lookup_admin.lists_view)
@@ -48,6 +49,7 @@ class LookupListsState(DesignerBase):
         except lookup_admin.LookupChangeRefused as refused:
             return self.show_errors({error_key: [str(refused)]})
         self.errors, self.message = {}, said
+        self.changes_made += 1  # empties the boxes (page loads do not, so typing is never wiped)
         await self._refresh()
         return None
 

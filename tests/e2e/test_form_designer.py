@@ -6,12 +6,23 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, assert_accessible, create_account, send_event
+from tests.e2e.harness import (
+    CAPTURE_WEBSOCKET,
+    Mailbox,
+    Portal,
+    assert_accessible,
+    create_account,
+    send_event,
+    start_portal,
+    stop_portal,
+)
 from tests.e2e.test_referral import (
     MINIMAL_PDF,
     MINIMAL_PNG,
@@ -25,6 +36,16 @@ from tests.e2e.test_referral import (
     tick,
     upload,
 )
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """A portal of this module's own: these tests publish a new EHC version (with a required question),
+    create, archive and add lookup entries, which the other modules' journeys must never see."""
+    running = start_portal(tmp_path_factory.mktemp("designer-portal"))
+    yield running
+    stop_portal(running)
+
 
 NEW_QUESTION = "Has the family seen this request before it is sent?"
 NEW_NAME = "has_the_family_seen_this_request_before_it_is_sent"
