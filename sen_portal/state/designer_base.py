@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import reflex as rx
-
 from sen_portal.models import UserRole
 from sen_portal.services.audit import Actor
 from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn
 from sen_portal.state.form_errors import FormErrorsMixin
 
 
-class DesignerBase(FormErrorsMixin, AuthState):
-    """Base of the designer states. Every handler calls ``_admin`` first: the browser can send any event."""
+class DesignerBase(FormErrorsMixin, mixin=True):
+    """Mixed into each designer state (with AuthState), so every page keeps its own message and errors.
+
+    Every handler calls ``_admin`` first: the browser can send any event to any handler.
+    """
 
     message: str = ""
 
@@ -22,6 +23,7 @@ class DesignerBase(FormErrorsMixin, AuthState):
 
     async def _admin(self) -> CurrentUser | None:
         """The signed-in admin, or None (anyone else is refused, and audited by ``_require_user``)."""
+        assert isinstance(self, AuthState)  # every designer state is also an AuthState
         try:
             return await self._require_user(UserRole.ADMIN)
         except NotSignedIn:
@@ -38,6 +40,3 @@ def form_entries(form_data: Mapping[str, object] | None, *, limit: int = 20_000)
         if isinstance(value, str) and len(entries) < 200:
             entries[str(name)[:100]] = value[:limit]
     return entries
-
-
-__all__ = ["DesignerBase", "form_entries", "rx"]

@@ -12,13 +12,13 @@ from sen_portal import routes
 from sen_portal.forms.loading import MAX_DEFINITION_BYTES
 from sen_portal.models import UserRole
 from sen_portal.services import designer_journey as journey
-from sen_portal.state.auth import sign_in_redirect
+from sen_portal.state.auth import AuthState, sign_in_redirect
 from sen_portal.state.designer_base import DesignerBase, form_entries
 
 log = logging.getLogger(__name__)
 
 
-class FormsListState(DesignerBase):
+class FormsListState(DesignerBase, AuthState):
     forms: list[dict[str, str]] = []
     archiving: str = ""  # the form whose archiving waits for confirmation
     archiving_title: str = ""
@@ -113,7 +113,7 @@ class FormsListState(DesignerBase):
         return None
 
 
-class PublishState(DesignerBase):
+class PublishState(DesignerBase, AuthState):
     form_key: str = ""
     version: int = 0
     changes: list[str] = []

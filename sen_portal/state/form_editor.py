@@ -17,11 +17,11 @@ from reflex_base.utils.form import FormData
 from sen_portal import routes
 from sen_portal.models import UserRole
 from sen_portal.services import designer_journey as journey
-from sen_portal.state.auth import CurrentUser, sign_in_redirect
+from sen_portal.state.auth import AuthState, CurrentUser, sign_in_redirect
 from sen_portal.state.designer_base import DesignerBase, form_entries
 
 
-class FormEditorState(DesignerBase):
+class FormEditorState(DesignerBase, AuthState):
     form_key: str = ""
     not_found: bool = False
     title: str = ""

@@ -27,12 +27,12 @@ from sen_portal.forms import (
 from sen_portal.models import UserRole
 from sen_portal.services import designer_journey as designer
 from sen_portal.services import referral_journey as journey
-from sen_portal.state.auth import sign_in_redirect
+from sen_portal.state.auth import AuthState, sign_in_redirect
 from sen_portal.state.designer_base import DesignerBase
 from sen_portal.state.referral import _as_answer, _form_entries
 
 
-class FormPreviewState(DesignerBase):
+class FormPreviewState(DesignerBase, AuthState):
     form_key: str = ""
     not_found: bool = False
     problems: list[str] = []

@@ -9,11 +9,11 @@ from reflex_base.utils.form import FormData
 
 from sen_portal.models import UserRole
 from sen_portal.services import lookup_admin
-from sen_portal.state.auth import sign_in_redirect
+from sen_portal.state.auth import AuthState, sign_in_redirect
 from sen_portal.state.designer_base import DesignerBase, form_entries
 
 
-class LookupListsState(DesignerBase):
+class LookupListsState(DesignerBase, AuthState):
     rows: list[dict[str, str]] = []
     revision: int = 0
     changes_made: int = 0
