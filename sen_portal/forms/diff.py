@@ -27,6 +27,10 @@ def _questions(data: Mapping[str, Any]) -> dict[str, tuple[str, int, str, dict[s
     return found
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _title(item: Mapping[str, Any]) -> str:
     return str(item.get("label") or item.get("heading") or item.get("name"))
 
@@ -35,7 +39,8 @@ def describe_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any])
     """One line per change from ``before`` (the live version; None for a new form) to ``after``."""
     if before is None:
         count = sum(len(s.get("fields") or []) for s in after.get("sections") or [])
-        return [f"A new form: {len(after.get('sections') or [])} sections, {count} questions"]
+        sections = len(after.get("sections") or [])
+        return [f"A new form: {_count(sections, 'section')}, {_count(count, 'question')}"]
     lines: list[str] = []
     for key in _FORM_KEYS:
         if before.get(key) != after.get(key):

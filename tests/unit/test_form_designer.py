@@ -258,3 +258,18 @@ def test_a_current_value_missing_from_the_choices_is_kept_not_silently_changed()
     )
     choices = next(row for row in rows if row["key"] == "document_type")["choices"]
     assert [c["value"] for c in choices] == ["other", "old_type"]
+
+
+def test_diff_reports_moves_removals_and_section_changes() -> None:
+    before = design.add_section(blank(), title="Second")
+    before = design.add_field(before, (1,), field_type="email", label="Email")
+    after = design.move(before, (1,), -1)
+    after = design.update_section(after, (0,), title="Contact", description="How to reach you")
+    after = design.move_to_section(after, (1, 0), 0)
+    after = design.remove(after, (0, 0))
+    lines = describe_changes(before, after)
+    assert "Section 'Contact': title or description changed" in lines
+    assert "Sections reordered" in lines
+    assert "Question 'First question' moved to 'Contact'" in lines
+    assert "Question removed: 'Email' (answers stay on earlier requests)" in lines
+    assert describe_changes(None, after) == ["A new form: 2 sections, 1 question"]
