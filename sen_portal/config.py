@@ -67,6 +67,8 @@ class Settings:
     clamd_socket: str = ""
     # New professional accounts wait for staff approval before they can send requests.
     account_vetting: bool = True
+    # Where "a portal message is waiting" emails for the SEN team go; "" = every active staff account.
+    sen_team_email: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -200,6 +202,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         max_referral_mb=_int(env, "MAX_REFERRAL_MB", 60, low=1, high=5000),
         clamd_socket=_clamd_socket(env),
         account_vetting=_bool(env, "ACCOUNT_VETTING", True),
+        sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),
     )
     _check_consistency(settings)
     return settings

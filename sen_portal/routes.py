@@ -47,6 +47,12 @@ STAFF_INBOX = "/staff"
 STAFF_REFERRAL = "/staff/referral"
 STAFF_AUDIT = "/staff/audit"
 STAFF_INBOX_CSV = "/api/staff/inbox.csv"
+# Portal messages (?id=<referral public id>) and maintenance notices
+MESSAGES = "/messages"
+MESSAGE_THREAD = "/messages/thread"
+STAFF_NOTICES = "/staff/notices"
+UNSUBSCRIBE = "/unsubscribe"
+UNSUBSCRIBE_ONE_CLICK = "/api/unsubscribe"  # RFC 8058 POST target (List-Unsubscribe header)
 # Form designer and lookup lists (admins only); forms are addressed by ?key=<form key>.
 STAFF_FORMS = "/staff/forms"
 STAFF_FORM_EDIT = "/staff/forms/edit"
@@ -60,3 +66,8 @@ def absolute_url(settings: Settings, path: str, **query: str) -> str:
     """A link for emails: the public URL, the path and an encoded query."""
     url = settings.public_url.rstrip("/") + path
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def message_thread_path(referral_public_id: str) -> str:
+    """The conversation about a referral (for links from the staff referral page and emails)."""
+    return f"{MESSAGE_THREAD}?{urlencode({'id': referral_public_id})}"

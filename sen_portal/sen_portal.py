@@ -18,6 +18,7 @@ from sen_portal.pages.form_preview import preview_page
 from sen_portal.pages.home import home_page
 from sen_portal.pages.info import accessibility_page, contact_page, not_found_page, privacy_page
 from sen_portal.pages.lookup_lists import lookups_page
+from sen_portal.pages.messages import messages_page, thread_page
 from sen_portal.pages.password_reset import forgotten_password_page, reset_password_page
 from sen_portal.pages.referral import (
     check_page,
@@ -38,7 +39,9 @@ from sen_portal.pages.sign_in import sign_in_code_page, sign_in_page, signed_out
 from sen_portal.pages.staff_accounts import staff_accounts_page
 from sen_portal.pages.staff_audit import staff_audit_page
 from sen_portal.pages.staff_inbox import staff_inbox_page
+from sen_portal.pages.staff_notices import staff_notices_page
 from sen_portal.pages.staff_referral import staff_referral_page
+from sen_portal.pages.unsubscribe import unsubscribe_page
 from sen_portal.pages.verify_email import verify_email_page
 from sen_portal.services.outbox_runner import run_outbox_forever
 from sen_portal.state.account import AccountState
@@ -51,7 +54,9 @@ from sen_portal.state.form_designer import FormsListState, PublishState
 from sen_portal.state.form_editor import FormEditorState
 from sen_portal.state.form_preview import FormPreviewState
 from sen_portal.state.lookup_lists import LookupListsState
+from sen_portal.state.messages import MessagesState, ThreadState
 from sen_portal.state.my_requests import MyRequestsState
+from sen_portal.state.notices import StaffNoticesState
 from sen_portal.state.password_reset import ForgottenPasswordState, ResetPasswordState
 from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
@@ -60,6 +65,7 @@ from sen_portal.state.staff_accounts import StaffAccountsState
 from sen_portal.state.staff_audit import StaffAuditState
 from sen_portal.state.staff_inbox import StaffInboxState
 from sen_portal.state.staff_referral import StaffReferralState
+from sen_portal.state.unsubscribe import UnsubscribeState
 from sen_portal.state.verify_email import VerifyEmailState
 
 settings = get_settings()
@@ -178,6 +184,22 @@ app.add_page(staff_accounts_page, route=routes.STAFF_ACCOUNTS, title=title("Acco
 app.add_page(staff_inbox_page, route=routes.STAFF_INBOX, title=title("Referrals"), on_load=StaffInboxState.load)
 app.add_page(staff_referral_page, route=routes.STAFF_REFERRAL, title=title("Referral"), on_load=StaffReferralState.load)
 app.add_page(staff_audit_page, route=routes.STAFF_AUDIT, title=title("Audit log"), on_load=StaffAuditState.load)
+
+# Portal messages and maintenance notices
+app.add_page(messages_page, route=routes.MESSAGES, title=title("Messages"), on_load=MessagesState.load)
+app.add_page(thread_page, route=routes.MESSAGE_THREAD, title=title("Messages"), on_load=ThreadState.load)
+app.add_page(
+    staff_notices_page,
+    route=routes.STAFF_NOTICES,
+    title=title("Maintenance notices"),
+    on_load=StaffNoticesState.load,
+)
+app.add_page(
+    unsubscribe_page,
+    route=routes.UNSUBSCRIBE,
+    title=title("Unsubscribe from maintenance emails"),
+    on_load=UnsubscribeState.load,
+)
 # Form designer and lookup lists (admins only)
 app.add_page(forms_page, route=routes.STAFF_FORMS, title=title("Forms"), on_load=FormsListState.load)
 app.add_page(edit_page, route=routes.STAFF_FORM_EDIT, title=title("Edit form"), on_load=FormEditorState.load)

@@ -5,8 +5,10 @@ Revises: 0007
 Create Date: 2026-11-28 15:25:16.020447
 """
 
+import re
+import unicodedata
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -61,21 +63,37 @@ def upgrade() -> None:
 
 
 def _backfill_received_dates() -> None:
-    """Referrals sent before this revision get their received date and statutory deadlines
-    (6 and 20 calendar weeks from the day received, in England; services.statutory_dates)."""
+    """Referrals sent before this revision get what submit now copies out of the answers: the
+    received date and statutory deadlines (6 and 20 calendar weeks from the day received, in
+    England; services.statutory_dates), the search key of the child's name, the date of birth and
+    the setting's label (services.referral_intake; inlined so this revision never changes meaning)."""
     connection = op.get_bind()
     referral = sa.table(
         'referral',
         sa.column('id', sa.Integer()),
+        sa.column('answers', sa.JSON()),
+        sa.column('child_name', sa.String()),
+        sa.column('child_name_key', sa.String()),
+        sa.column('child_dob', sa.Date()),
+        sa.column('setting_name', sa.String()),
         sa.column('submitted_at', sen_portal.models.types.UTCDateTime(timezone=True)),
         sa.column('received_at', sen_portal.models.types.UTCDateTime(timezone=True)),
         sa.column('decision_due_on', sa.Date()),
         sa.column('final_plan_due_on', sa.Date()),
     )
+    lookup = sa.table('lookup_entry', sa.column('list_key', sa.String()), sa.column('value', sa.String()), sa.column('label', sa.String()))
+    settings = dict(connection.execute(sa.select(lookup.c.value, lookup.c.label).where(lookup.c.list_key == 'setting')).fetchall())
     london = ZoneInfo('Europe/London')
-    rows = connection.execute(sa.select(referral.c.id, referral.c.submitted_at).where(referral.c.submitted_at.is_not(None)))
-    for referral_id, submitted_at in rows.fetchall():
+    rows = connection.execute(
+        sa.select(referral.c.id, referral.c.submitted_at, referral.c.child_name, referral.c.answers).where(
+            referral.c.submitted_at.is_not(None)
+        )
+    )
+    for referral_id, submitted_at, child_name, answers in rows.fetchall():
         received_on = submitted_at.astimezone(london).date()
+        answers = answers if isinstance(answers, dict) else {}
+        setting = answers.get('current_setting')
+        setting = settings.get(setting, setting) if isinstance(setting, str) else ''
         connection.execute(
             referral.update()
             .where(referral.c.id == referral_id)
@@ -83,8 +101,23 @@ def _backfill_received_dates() -> None:
                 received_at=submitted_at,
                 decision_due_on=received_on + timedelta(weeks=6),
                 final_plan_due_on=received_on + timedelta(weeks=20),
+                child_name_key=_name_key(child_name or ''),
+                child_dob=_iso_date(answers.get('child_date_of_birth')),
+                setting_name=(setting or '').strip()[:200],
             )
         )
+
+
+def _name_key(name: str) -> str:
+    letters = ''.join(c for c in unicodedata.normalize('NFKD', name) if not unicodedata.combining(c))
+    return re.sub(r'\s+', ' ', re.sub(r'[^\w\s]|_', '', letters.casefold())).strip()[:200]
+
+
+def _iso_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
 
 
 def downgrade() -> None:

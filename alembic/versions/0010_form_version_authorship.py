@@ -1,7 +1,7 @@
 """form version authorship: who created, last changed and published each version
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-28 15:25:35.150377
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import sen_portal.models.types
 
 revision: str = '0010'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,10 +13,17 @@ from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
 from sen_portal.api.session_cookie import session_routes
 from sen_portal.api.staff_export import staff_export_routes
+from sen_portal.api.unsubscribe import unsubscribe_routes
 from sen_portal.routes import HEALTH
 
 
 def build_api() -> Starlette:
-    routes = [Route(HEALTH, health, methods=["GET"]), *session_routes(), *document_routes(), *mailbox_routes()]
+    routes = [
+        Route(HEALTH, health, methods=["GET"]),
+        *session_routes(),
+        *document_routes(),
+        *mailbox_routes(),
+        *unsubscribe_routes(),
+    ]
     routes += staff_export_routes()
     return Starlette(routes=routes)

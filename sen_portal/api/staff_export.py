@@ -19,7 +19,8 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.routes import STAFF_INBOX_CSV
 from sen_portal.services import audit, sessions, staff_cases
-from sen_portal.services.referral_workflow import STAFF_ROLES, Actor, WorkflowRefused
+from sen_portal.services.audit import Actor
+from sen_portal.services.referral_workflow import STAFF_ROLES, WorkflowRefused
 from sen_portal.services.staff_inbox import InboxQuery
 from sen_portal.services.statutory_dates import council_today
 from sen_portal.services.two_factor_policy import must_set_up_authenticator

@@ -25,6 +25,7 @@ def staff_shell(state: Any, *children: rx.Component) -> rx.Component:
                         rx.el.ul(
                             rx.el.li(rx.el.a("Referrals inbox", href=routes.STAFF_INBOX)),
                             rx.el.li(rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS)),
+                            rx.el.li(rx.el.a("Maintenance notices", href=routes.STAFF_NOTICES)),
                             rx.cond(state.is_admin, rx.el.li(rx.el.a("Audit log", href=routes.STAFF_AUDIT))),
                             class_name="staff-nav-list",
                         ),

@@ -5,6 +5,8 @@ from sen_portal.models.addresses import Address
 from sen_portal.models.audit import AuditEvent
 from sen_portal.models.documents import ContainerKind, ScanStatus, StoredDocument
 from sen_portal.models.lookups import LookupEntry
+from sen_portal.models.messages import MessageSide, MessageThread, PortalMessage
+from sen_portal.models.notices import MaintenanceNotice
 from sen_portal.models.outbox import OutboxMessage, OutboxStatus
 from sen_portal.models.referrals import FormVersion, ReferenceCounter, Referral, ReferralStatusChange
 from sen_portal.models.registration import EmailToken, RateLimitEvent
@@ -21,8 +23,12 @@ __all__ = [
     "FormVersion",
     "LoginChallenge",
     "LookupEntry",
+    "MaintenanceNotice",
+    "MessageSide",
+    "MessageThread",
     "OutboxMessage",
     "OutboxStatus",
+    "PortalMessage",
     "RateLimitEvent",
     "RecoveryCode",
     "ReferenceCounter",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.layout import page_shell, staff_nav_item
+from sen_portal.components.messages_link import messages_link
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.dashboard import DashboardState as S
 
@@ -15,6 +16,7 @@ def signed_in_navigation() -> tuple[rx.Component, ...]:
         rx.el.li(rx.el.span(S.display_name, class_name="header-nav-link")),
         staff_nav_item(S.is_staff),
         rx.el.li(rx.el.a("Your requests", href=routes.MY_REFERRALS, class_name="header-nav-link")),
+        rx.el.li(messages_link(S.unread_messages)),
         rx.el.li(rx.el.a("Account settings", href=routes.ACCOUNT, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),
     )
@@ -51,6 +53,14 @@ def dashboard_page() -> rx.Component:
                         paragraph(
                             rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS),
                             ": approve new professional accounts, disable or re-enable accounts.",
+                        ),
+                        paragraph(
+                            rx.el.a("Maintenance notices", href=routes.STAFF_NOTICES),
+                            ": tell portal users about planned maintenance, pause sign-in during it.",
+                        ),
+                        paragraph(
+                            rx.el.a("Messages", href=routes.MESSAGES),
+                            ": conversations with professionals about their requests.",
                         ),
                         rx.cond(
                             S.role == "admin",

@@ -288,7 +288,11 @@ def view_page() -> rx.Component:
             rx.fragment(
                 rx.el.span(S.form_title, class_name="caption"),
                 heading("Request " + S.reference),
-                paragraph("Status: ", rx.el.span(S.status, class_name="tag")),
+                paragraph("Status: ", rx.el.span(S.status_label, class_name="tag")),
+                paragraph(
+                    rx.el.a("Messages about this request", href=routes.MESSAGE_THREAD + "?id=" + S.referral_id),
+                    ": ask the SEN team a question or answer theirs.",
+                ),
                 heading("Documents", level=2, size="m"),
                 _documents_list(),
                 heading("Answers", level=2, size="m"),

@@ -16,8 +16,25 @@ def _error(field: str) -> rx.Var:
     return S.errors.get(field, "").to(str)
 
 
+def paused_page() -> rx.Component:
+    """Shown instead of the form while planned maintenance pauses sign-in (the service refuses too)."""
+    return rx.fragment(
+        heading("Sign-in is paused for maintenance"),
+        paragraph("We are carrying out planned maintenance: ", rx.el.strong(S.paused_title), "."),
+        paragraph("You can sign in again from ", rx.el.strong(S.paused_until), ". Anything you saved is safe."),
+        paragraph("If something is urgent, ", rx.el.a("contact the SEN team", href=routes.CONTACT), "."),
+        paragraph(
+            rx.el.a("Council staff sign in", href=f"{routes.SIGN_IN}?staff=1", class_name="hint"),
+        ),
+    )
+
+
 def sign_in_page() -> rx.Component:
-    return page_shell(
+    return page_shell(rx.cond((S.paused_title != "") & ~S.staff_form, paused_page(), sign_in_form()))
+
+
+def sign_in_form() -> rx.Component:
+    return rx.fragment(
         error_summary(S.error_items),
         rx.cond(
             S.notice != "", rx.el.div(rx.el.p(S.notice, class_name="body"), class_name="notification", role="status")

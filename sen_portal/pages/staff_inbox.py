@@ -113,7 +113,7 @@ def _row(row: rx.Var) -> rx.Component:
         rx.el.td(row["child"]),
         rx.el.td(row["setting"]),
         rx.el.td(row["referrer"]),
-        rx.el.td(row["received"]),
+        rx.el.td(row["received"], class_name="nowrap"),
         rx.el.td(rx.el.span(row["status"], class_name="tag")),
         rx.el.td(_deadline(row)),
         rx.el.td(row["caseworker"]),

@@ -82,7 +82,8 @@ def _assign_form() -> rx.Component:
         ),
         rx.el.button("Assign", type="submit", class_name="button button-secondary"),
         rx.el.button("Assign to me", type="button", on_click=S.assign_to_me, class_name="button button-secondary"),
-        key="assign-" + S.form_key.to_string(),
+        # keyed by the saved choice too: an uncontrolled select only reads its default when it mounts
+        key="assign-" + S.form_key.to_string() + "-" + V["assigned_to"],
         on_submit=S.assign,
         prevent_default=True,
         reset_on_submit=False,
@@ -186,6 +187,10 @@ def staff_referral_page() -> rx.Component:
                 ),
                 _duplicates(),
                 _facts(),
+                paragraph(
+                    rx.el.a("Messages with the referrer", href=routes.MESSAGE_THREAD + "?id=" + S.referral_id),
+                    ": the conversation about this referral.",
+                ),
                 _assign_form(),
                 _status_form(),
                 heading("Timeline", level=2, size="m"),

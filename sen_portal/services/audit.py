@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     LOOKUP_CHANGED = "lookup_changed"
     FORM_CHANGED = "form_changed"
     FORM_PUBLISHED = "form_published"
+    NOTICE_ENDED = "notice_ended"
 
 
 @dataclass(frozen=True)

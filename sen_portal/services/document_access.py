@@ -2,7 +2,8 @@
 
 The owner always may. Council staff may download what is part of a *sent* referral and
 message attachments; a professional's draft (and anything not yet attached) stays theirs
-alone until they send it.
+alone until they send it. A professional may also download attachments in the message thread
+of their own sent referral (what the SEN team sent them).
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from sqlmodel import Session
 
 from sen_portal.models import ContainerKind, Referral, StoredDocument
 from sen_portal.models.referrals import ReferralStatus
-from sen_portal.services import audit
+from sen_portal.services import audit, message_views
 
 
 def may_download(session: Session, document: StoredDocument, *, user_id: int, is_staff: bool) -> bool:
     if document.owner_user_id == user_id:
         return True
     if not is_staff:
-        return False
+        # A professional may also fetch what the SEN team attached in their own referral's thread.
+        return document.container_kind == ContainerKind.MESSAGE and message_views.attachment_in_own_thread(
+            session, document_id=document.id or 0, user_id=user_id
+        )
     if document.container_kind == ContainerKind.MESSAGE:
         return True
     if document.container_kind != ContainerKind.REFERRAL or document.container_id is None:

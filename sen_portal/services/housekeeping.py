@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from sen_portal.config import Settings
 from sen_portal.models import LoginChallenge, SignInTicket, UserSession
-from sen_portal.services import documents, email_tokens, rate_limits, registration
+from sen_portal.services import documents, email_tokens, message_attachments, rate_limits, registration
 from sen_portal.services.clock import Clock, system_clock
 
 SESSION_RETENTION = timedelta(days=30)  # ended sessions stay a while for "where am I signed in"
@@ -53,6 +53,7 @@ def run_housekeeping(session: Session, settings: Settings, *, clock: Clock = sys
             )
         )
     )
+    report.removed["unsent message attachments"] = message_attachments.discard_abandoned(session, settings, clock=clock)
     sweep = documents.sweep_orphans(session, settings, clock=clock)
     report.removed["orphan files"] = sweep.incomplete_removed + sweep.orphans_removed + sweep.deleted_removed
     return report

@@ -10,8 +10,9 @@ from typing import Any
 from sqlmodel import Session
 
 from sen_portal.services import audit
+from sen_portal.services.audit import Actor
 from sen_portal.services.clock import Clock, system_clock
-from sen_portal.services.referral_workflow import Actor, staff_account
+from sen_portal.services.referral_workflow import staff_account
 from sen_portal.services.staff_inbox import InboxQuery, rows_of
 
 CSV_HEADER = (

@@ -22,15 +22,16 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from sen_portal import routes
 from sen_portal.config import Settings
 from sen_portal.email.account_emails import sign_in_locked_email, two_factor_email
-from sen_portal.models import ChallengeMethod, LoginChallenge, UserAccount
+from sen_portal.models import ChallengeMethod, LoginChallenge, UserAccount, UserRole
 from sen_portal.routes import absolute_url
-from sen_portal.services import audit, passwords, sign_in_throttle, totp
+from sen_portal.services import audit, maintenance, passwords, sign_in_throttle, totp
 from sen_portal.services import login_challenges as challenges
 from sen_portal.services.audit import AuditAction
 from sen_portal.services.branding import branding
@@ -66,6 +67,7 @@ __all__ = [
     "PasswordAccepted",
     "PasswordRejected",
     "ResendResult",
+    "SignInPaused",
     "check_current_password",
     "check_password",
     "record_failed_attempt",
@@ -121,6 +123,15 @@ class ChallengeEnded:
 
 
 @dataclass(frozen=True)
+class SignInPaused:
+    """Planned maintenance with sign-in paused (services.maintenance): professionals wait; staff,
+    who carry out or check the maintenance, still sign in."""
+
+    title: str
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
 class ResendResult:
     sent: bool
     message: str
@@ -131,7 +142,7 @@ class ResendResult:
 
 def check_password(
     session: Session, *, email: str, password: str, ip: str, settings: Settings, clock: Clock = system_clock
-) -> PasswordAccepted | PasswordRejected | AccountLocked | EmailNotVerified:
+) -> PasswordAccepted | PasswordRejected | AccountLocked | EmailNotVerified | SignInPaused:
     """Check email and password; on success open a challenge (and email a code unless the user has an app)."""
     address = normalise_email(email) or (email or "").strip().lower()[:254]
     wait = sign_in_throttle.ip_retry_after(session, ip=ip, clock=clock)
@@ -158,6 +169,8 @@ def check_password(
     if user.email_verified_at is None:
         log.info("sign-in: correct password for unverified user %s", user.id)
         return EmailNotVerified(email=user.email)
+    if paused := _paused_for(session, user, clock):
+        return paused
     if user.totp_enabled_at is not None and totp.decrypt_secret(settings, user.totp_secret) is not None:
         # (An app secret that no longer decrypts, after a SECRET_KEY change, falls back to emailed codes.)
         challenge = challenges.open_challenge(session, user_id=user.id, method=ChallengeMethod.TOTP, clock=clock)
@@ -247,6 +260,17 @@ def _tell_owner_of_lock(session: Session, *, user: UserAccount | None, settings:
     enqueue(session, message, clock=clock)
 
 
+def _paused_for(session: Session, user: UserAccount, clock: Clock) -> SignInPaused | None:
+    """Sign-in is paused for professionals during a maintenance window that says so."""
+    if user.role != UserRole.PROFESSIONAL:
+        return None
+    notice = maintenance.sign_in_paused(session, now=clock())
+    if notice is None:
+        return None
+    log.info("sign-in: paused for maintenance (notice %s), user %s", notice.id, user.id)
+    return SignInPaused(title=notice.title, ends_at=notice.ends_at)
+
+
 def _finished(challenge: LoginChallenge | None, *, clock: Clock) -> ChallengeEnded | None:
     """Why the challenge can take no more codes, or None while it can."""
     if challenge is None or challenge.used_at is not None:
@@ -265,7 +289,7 @@ def _finished(challenge: LoginChallenge | None, *, clock: Clock) -> ChallengeEnd
 
 def verify_code(
     session: Session, *, challenge_id: int, code: str, settings: Settings, ip: str = "", clock: Clock = system_clock
-) -> CodeAccepted | CodeRejected | ChallengeEnded:
+) -> CodeAccepted | CodeRejected | ChallengeEnded | SignInPaused:
     """Check a code for a challenge; CodeAccepted means the user may be given a session."""
     challenge = session.get(LoginChallenge, challenge_id) if isinstance(challenge_id, int) else None
     ended = _finished(challenge, clock=clock)
@@ -278,6 +302,9 @@ def verify_code(
     if user is None or not user.is_active:
         challenges.end(session, challenge, reason=UNKNOWN, clock=clock)
         return ChallengeEnded(UNKNOWN)
+    if paused := _paused_for(session, user, clock):  # the window may have begun after the password step
+        challenges.end(session, challenge, reason=UNKNOWN, clock=clock)
+        return paused
 
     entered = "".join((code or "").split())[:40]
     is_app = challenge.method == ChallengeMethod.TOTP

@@ -10,12 +10,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.forms.fields.dates import format_date
 from sen_portal.models import FormVersion, UserAccount
 from sen_portal.models.referrals import ReferralStatus
-from sen_portal.services import inbox_export, referral_intake, referral_journey, referral_workflow, staff_inbox
-from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, Actor
+from sen_portal.services import (
+    inbox_export,
+    messages,
+    referral_intake,
+    referral_journey,
+    referral_workflow,
+    staff_inbox,
+)
+from sen_portal.services.audit import Actor
+from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN
 from sen_portal.services.statutory_dates import COUNCIL_TIMEZONE, council_today, days_left, is_overdue, local_date
 
 
@@ -23,12 +32,25 @@ def _date(value: date | None) -> str:
     return format_date(value) if value else ""
 
 
-def _days(left: int | None, overdue: bool) -> str:
+def _short_date(value: date | None) -> str:
+    """ "28 Nov 2026": table cells stay narrow (GOV.UK allows short months in tables)."""
+    return f"{value.day} {value.strftime('%b')} {value.year}" if value else ""
+
+
+def _days(left: int | None, overdue: bool, which: str = "") -> str:
+    """ "31 days left to decide", "Final plan overdue by 4 days", "" when no deadline is running."""
     if left is None:
         return ""
     if overdue:
-        return f"Overdue by {-left} day{'s' if left != -1 else ''}"
-    return "Due today" if left == 0 else f"{left} day{'s' if left != 1 else ''} left"
+        return f"{which.capitalize() or 'Deadline'} overdue by {-left} day{'s' if left != -1 else ''}".strip()
+    if left == 0:
+        return f"{which.capitalize() or 'Deadline'} due today"
+    days = f"{left} day{'s' if left != 1 else ''} left"
+    return f"{days} to the {which}" if which else days
+
+
+def _which(status: str) -> str:
+    return "decision" if status in AWAITING_DECISION else "final plan" if status in AWAITING_PLAN else ""
 
 
 # ---- inbox ----------------------------------------------------------------------------------------
@@ -54,9 +76,9 @@ def inbox(actor: Actor, query: staff_inbox.InboxQuery) -> InboxView:
                 "child": r.child_name,
                 "setting": r.setting,
                 "referrer": r.referrer,
-                "received": _date(r.received_on),
+                "received": _short_date(r.received_on),
                 "status": r.status_label,
-                "days_left": _days(r.days_left, r.overdue),
+                "days_left": _days(r.days_left, r.overdue, _which(r.status)),
                 "overdue": "yes" if r.overdue else "",
                 "caseworker": r.caseworker or "Not assigned",
                 "form": r.form_title,
@@ -123,7 +145,6 @@ def referral(actor: Actor, public_id: str, *, opened: bool = True) -> ReferralVi
             if found.status in AWAITING_PLAN
             else None
         )
-        which = "decision" if found.status in AWAITING_DECISION else "final plan"
         overdue = bool(due and is_overdue(due, today))
         workers = referral_workflow.caseworkers(session)
         assigned = next((w for w in workers if w.id == found.assigned_to_user_id), None)
@@ -139,7 +160,7 @@ def referral(actor: Actor, public_id: str, *, opened: bool = True) -> ReferralVi
             received=_date(local_date(found.received_at)) if found.received_at else "",
             decision_due=_date(found.decision_due_on),
             final_plan_due=_date(found.final_plan_due_on),
-            deadline_note=f"{_days(days_left(due, today), overdue)} to the {which}" if due else "",
+            deadline_note=_days(days_left(due, today), overdue, _which(found.status)) if due else "",
             overdue=overdue,
             decision_reason=found.decision_reason,
             assigned_to=str(found.assigned_to_user_id or ""),
@@ -176,10 +197,16 @@ def change_status(actor: Actor, public_id: str, *, to_status: str, note: str, re
             session, referral_public_id=public_id, actor=actor, to_status=to_status, note=note, reason=reason
         )
         if moved.status == ReferralStatus.MORE_INFORMATION_REQUESTED:
-            # MERGE: post the note as a portal message
-            # (same transaction, so the status and the message commit together), e.g.:
-            # messages.post_message(session, referral_id=moved.id, sender_user_id=actor.user_id, body=note)
-            pass
+            # The note reaches the referrer as a portal message (and its "message waiting" email),
+            # in the same transaction, so the status and the message commit together.
+            messages.post_message(
+                session,
+                referral_public_id=moved.public_id,
+                author_user_id=actor.user_id,
+                body=note,
+                settings=get_settings(),
+                client_ip=actor.client_ip,
+            )
 
 
 def assign(actor: Actor, public_id: str, caseworker_id: int | None) -> None:

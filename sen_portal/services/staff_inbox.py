@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from sen_portal.models import FormVersion, Referral, UserAccount
+from sen_portal.services.message_views import unread_for_staff_by_referral
 from sen_portal.services.referral_intake import name_key
 from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, status_label
 from sen_portal.services.statutory_dates import days_left, is_overdue, local_date
@@ -158,6 +159,7 @@ def _statement(query: InboxQuery):
             Caseworker.first_name,
             Caseworker.last_name,
             Caseworker.email,
+            Referral.id,
         )
         .join(FormVersion, col(FormVersion.id) == col(Referral.form_version_id))
         .join(Referrer, col(Referrer.id) == col(Referral.owner_user_id))
@@ -167,9 +169,9 @@ def _statement(query: InboxQuery):
     )
 
 
-def _row(result: Any, today: date) -> InboxRow:
+def _row(result: Any, today: date, unread: Mapping[int, int] | None = None) -> InboxRow:
     referral = result  # a Row: the referral's columns by name, then the joined ones by position
-    title, referrer_first, referrer_last, worker_first, worker_last, worker_email = tuple(result)[9:]
+    title, referrer_first, referrer_last, worker_first, worker_last, worker_email = tuple(result)[9:15]
     due_on = (
         referral.decision_due_on
         if referral.status in AWAITING_DECISION
@@ -192,9 +194,7 @@ def _row(result: Any, today: date) -> InboxRow:
         caseworker=f"{worker_first or ''} {worker_last or ''}".strip() or (worker_email or ""),
         form_title=title,
         possible_duplicate=referral.possible_duplicate,
-        # MERGE: unread portal messages per referral, once services.messages exists (one grouped count
-        # for the page's referral ids, not a query per row). 0 until then.
-        unread_messages=0,
+        unread_messages=(unread or {}).get(result[-1], 0),
     )
 
 
@@ -204,7 +204,9 @@ def search(session: Session, query: InboxQuery) -> InboxPage:
     page_count = max(1, -(-int(total) // query.page_size))
     page = min(max(1, query.page), page_count)
     results = session.exec(_statement(query).offset((page - 1) * query.page_size).limit(query.page_size)).all()
-    return InboxPage([_row(r, query.today) for r in results], int(total), page, query.page_size)
+    # One grouped count for the page's referrals, not a query per row.
+    unread = unread_for_staff_by_referral(session, referral_ids=[r[-1] for r in results])
+    return InboxPage([_row(r, query.today, unread) for r in results], int(total), page, query.page_size)
 
 
 def settings_in_use(session: Session) -> list[str]:

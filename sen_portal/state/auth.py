@@ -20,7 +20,7 @@ from sen_portal.api.session_cookie import SIGN_OUT_ROUTE, token_from_cookie_head
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import UserRole
-from sen_portal.services import audit, sessions
+from sen_portal.services import audit, messages, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,12 @@ def resolve_session(token: str) -> CurrentUser | None:
         )
 
 
+def unread_for(user_id: int) -> int:
+    """Unread portal messages for the header (one small query, on page loads only)."""
+    with session_scope() as db:
+        return messages.unread_count_for_user(db, user_id=user_id)
+
+
 def sign_in_redirect(path: str) -> rx.event.EventSpec:
     return rx.redirect(f"{routes.SIGN_IN}?next={quote(path, safe='/')}")
 
@@ -73,6 +79,7 @@ class AuthState(rx.State):
     signed_in: bool = False
     display_name: str = ""
     is_staff: bool = False  # shows the "Staff" header link; every staff handler still checks the role
+    unread_messages: int = 0
 
     async def _current_user(self) -> CurrentUser | None:
         token = token_from_cookie_header(self.router.headers.cookie)
@@ -121,6 +128,7 @@ class AuthState(rx.State):
         self.signed_in = True
         self.display_name = user.display_name
         self.is_staff = user.role in STAFF_ROLES
+        self.unread_messages = await asyncio.to_thread(unread_for, user.id)
         return user
 
     @rx.event

@@ -8,6 +8,7 @@ import reflex as rx
 
 from sen_portal.db import session_scope
 from sen_portal.services import referrals
+from sen_portal.services.referral_workflow import status_label
 from sen_portal.state.auth import AuthState, sign_in_redirect
 
 
@@ -21,7 +22,7 @@ def _rows(user_id: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             "reference": s.reference or "Not sent yet",
             "title": s.title,
             "child": s.child_name or "Not given yet",
-            "status": "Draft" if s.status == "draft" else s.status.replace("_", " ").capitalize(),
+            "status": status_label(s.status),
             "is_draft": "yes" if s.status == "draft" else "",
             "date": (s.submitted_at or s.updated_at).strftime("%-d %B %Y"),
         }

@@ -19,6 +19,7 @@ from sen_portal.config import get_settings
 from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, render_plan, set_answer, steps
 from sen_portal.services import referral_journey as journey
 from sen_portal.services import referrals
+from sen_portal.services.referral_workflow import status_label
 from sen_portal.state.auth import AuthState, CurrentUser, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 
@@ -51,6 +52,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     uploading: bool = False
     reference: str = ""
     status: str = ""
+    status_label: str = ""
     address_options: dict[str, list[dict[str, str]]] = {}
     address_messages: dict[str, str] = {}
     _found_addresses: dict[str, dict[str, dict[str, str]]] = {}
@@ -319,6 +321,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         self.form_title = check.form_title
         self.summary = check.rows
         self.status = check.status
+        self.status_label = status_label(check.status)
         self.reference = check.reference
         self.documents = check.documents
         return None

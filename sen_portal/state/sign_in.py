@@ -16,8 +16,10 @@ from sen_portal import routes
 from sen_portal.api.session_cookie import SESSION_ROUTE, token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
+from sen_portal.email.notice_emails import local_time
 from sen_portal.models import UserAccount
-from sen_portal.services import registration, sessions, sign_in
+from sen_portal.services import maintenance, registration, sessions, sign_in
+from sen_portal.services.clock import system_clock
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 from sen_portal.state.auth import resolve_session
 from sen_portal.state.form_errors import FormErrorsMixin
@@ -50,6 +52,11 @@ class SignInState(FormErrorsMixin, rx.State):
     notice: str = ""
     unverified: bool = False
     resend_done: bool = False
+    # Planned maintenance with sign-in paused: the page explains instead of showing the form
+    # (``?staff=1`` shows the form: staff still sign in). services.sign_in enforces it either way.
+    paused_title: str = ""
+    paused_until: str = ""
+    staff_form: bool = False
     _challenge_id: int = 0
     _next: str = routes.DASHBOARD
 
@@ -68,7 +75,16 @@ class SignInState(FormErrorsMixin, rx.State):
         self.errors = {}
         self.unverified = False
         self.resend_done = False
+        self.staff_form = self.router.url.query_parameters.get("staff", "") == "1"
+        paused = await asyncio.to_thread(_paused_now)
+        self.paused_title = paused.title if paused else ""
+        self.paused_until = local_time(paused.ends_at) if paused else ""
         return None
+
+    def _show_paused(self, outcome: sign_in.SignInPaused) -> None:
+        self.paused_title = outcome.title
+        self.paused_until = local_time(outcome.ends_at)
+        self.staff_form = False
 
     @rx.event
     def set_email(self, value: str) -> None:
@@ -118,6 +134,9 @@ class SignInState(FormErrorsMixin, rx.State):
         elif isinstance(outcome, sign_in.EmailNotVerified):
             self.unverified = True
             self.errors = {}
+        elif isinstance(outcome, sign_in.SignInPaused):
+            self.errors = {}
+            self._show_paused(outcome)
         elif isinstance(outcome, sign_in.AccountLocked):
             minutes = max(1, (outcome.retry_after_seconds + 59) // 60)
             for event in self.show_errors(
@@ -169,6 +188,11 @@ class SignInState(FormErrorsMixin, rx.State):
         elif isinstance(outcome, sign_in.CodeRejected):
             for event in self.show_errors({"code": [outcome.message]}):
                 yield event
+        elif isinstance(outcome, sign_in.SignInPaused):
+            self._challenge_id = 0
+            self.code = ""
+            self._show_paused(outcome)
+            yield rx.redirect(routes.SIGN_IN)
         else:
             self._challenge_id = 0
             self.code = ""
@@ -219,6 +243,11 @@ def _issue_ticket(user_id: int) -> tuple[str, bool]:
         user = db.get(UserAccount, user_id)
         needs_app = user is not None and must_set_up_authenticator(user, get_settings())
         return sessions.issue_ticket(db, user_id=user_id), needs_app
+
+
+def _paused_now() -> maintenance.NoticeView | None:
+    with session_scope() as db:
+        return maintenance.sign_in_paused(db, now=system_clock())
 
 
 def _resend_verification(email: str) -> None:

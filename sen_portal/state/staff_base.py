@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal.models import UserRole
-from sen_portal.services.referral_workflow import Actor
+from sen_portal.services.audit import Actor
 from sen_portal.state.auth import STAFF_ROLES, AuthState, CurrentUser, NotSignedIn, sign_in_redirect
 
 

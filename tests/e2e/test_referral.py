@@ -10,31 +10,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import Mailbox, Portal, assert_accessible, create_account
+from tests.e2e.journeys import PASSWORD, heading_is, sign_in
 
-PASSWORD = "amber falcon orchard piano"
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MINIMAL_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
-
-
-def sign_in(page: Page, mailbox: Mailbox, email: str, password: str = PASSWORD) -> None:
-    before = len([m for m in mailbox.all() if m.to == email and "code" in m.subject])
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Continue").click()
-    mail = mailbox.wait_for(to=email, subject_contains="code", after=before)
-    code = re.search(r"\b(\d{6})\b", mail.text)
-    assert code
-    page.get_by_label("Code").fill(code.group(1))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
-
-
-def heading_is(page: Page, text: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
 
 def save(page: Page) -> None:

@@ -97,6 +97,7 @@ def test_a_caseworker_finds_assigns_and_moves_a_referral(
 
     page.get_by_role("button", name="Assign to me").click()
     expect(page.locator("#assigned-caseworker")).to_have_text("Casey Worker")
+    expect(page.locator("#caseworker option:checked")).to_have_text("Casey Worker")
     # Only the statuses the workflow allows next are offered.
     options = page.locator("#to_status option").all_inner_texts()
     assert options == ["Received", "More information requested"], options

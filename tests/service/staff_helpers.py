@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, select
 
 from sen_portal.models import AuditEvent, FormVersion, Referral, UserAccount
+from sen_portal.services.audit import Actor
 from sen_portal.services.referral_intake import name_key
-from sen_portal.services.referral_workflow import Actor
 from sen_portal.services.seed import install_shipped_forms
 from sen_portal.services.statutory_dates import StatutoryDates
 

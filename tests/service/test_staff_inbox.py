@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sen_portal.models.referrals import ReferralStatus as S
 from sen_portal.services import inbox_export, staff_inbox
@@ -203,3 +203,26 @@ def test_seed_referrals_fills_an_inbox(session: Session) -> None:
     page = staff_inbox.search(session, replace(query(), page_size=25))
     assert page.total == 60 and len(page.rows) == 25
     assert len({row.reference for row in page.rows}) == 25
+
+
+def test_a_row_counts_the_referrers_unread_messages_until_staff_read_them(session: Session, inbox) -> None:
+    from sen_portal.config import settings_from_env
+    from sen_portal.models import Referral
+    from sen_portal.services import messages
+
+    owner, casey, _ada = inbox
+    settings = settings_from_env({"PUBLIC_URL": "https://portal.example.gov.uk", "SECRET_KEY": "k" * 48})
+    referral = session.exec(select(Referral).where(Referral.reference == "EHC-2026-000002")).one()
+    for body in ("Here are the documents you asked for.", "And one more thing."):
+        messages.post_message(
+            session, referral_public_id=referral.public_id, author_user_id=owner.id, body=body, settings=settings
+        )
+    session.commit()
+
+    unread = {row.reference: row.unread_messages for row in staff_inbox.search(session, query()).rows}
+    assert unread["EHC-2026-000002"] == 2
+    assert {count for reference, count in unread.items() if reference != "EHC-2026-000002"} == {0}
+
+    messages.mark_read(session, referral_public_id=referral.public_id, user_id=casey.id)
+    session.commit()
+    assert all(row.unread_messages == 0 for row in staff_inbox.search(session, query()).rows)
