@@ -63,6 +63,15 @@ def dashboard_page() -> rx.Component:
                             rx.el.a("Messages", href=routes.MESSAGES),
                             ": conversations with professionals about their requests.",
                         ),
+                        rx.cond(
+                            S.role == "admin",
+                            paragraph(
+                                rx.el.a("Forms", href=routes.STAFF_FORMS),
+                                " and ",
+                                rx.el.a("lookup lists", href=routes.STAFF_LOOKUPS),
+                                ": change and publish forms, keep the lists they offer.",
+                            ),
+                        ),
                     ),
                 ),
                 heading("Requests", level=2, size="m"),
