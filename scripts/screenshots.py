@@ -19,6 +19,50 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = "amber falcon orchard piano"
 
 
+def shot_page(page, name: str) -> None:
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+
+
+def staff_pages(browser, portal, mailbox) -> None:
+    """The council side: a few dozen generated referrals, one with a message, seen by an admin."""
+    from sen_portal.db import make_engine, session_scope
+    from sen_portal.services.demo_referrals import seed_referrals
+    from tests.e2e.journeys import sent_request, sign_in
+
+    engine = make_engine(portal.env["DATABASE_URL"])
+    with session_scope(engine) as session:
+        seed_referrals(session, 40)
+    engine.dispose()
+    owner = create_account(portal, email="pat.senco@school.example.org", password=PASSWORD, first_name="Pat")
+    public_id, reference = sent_request(portal, owner_id=owner, child_name="Jamie Rivers")
+    admin = "ada.admin@council.example.gov.uk"
+    create_account(portal, email=admin, password=PASSWORD, role="admin", first_name="Ada")
+    page = browser.new_page(base_url=portal.url, viewport={"width": 1280, "height": 900})
+    sign_in(page, mailbox, admin)
+    page.goto("/staff")
+    page.get_by_role("heading", name="Referrals").wait_for()
+    shot_page(page, "staff-inbox")
+    page.goto(f"/staff/referral?id={public_id}")
+    page.get_by_role("heading", name=f"Referral {reference}").wait_for()
+    shot_page(page, "staff-referral")
+    page.goto(f"/messages/thread?id={public_id}")
+    page.get_by_label("Your message").fill("Could you send the latest speech and language report, please?")
+    page.get_by_role("button", name="Send message").click()
+    page.locator("#messages").wait_for()
+    shot_page(page, "message-thread")
+    page.goto("/staff/accounts")
+    page.get_by_role("heading", name="Accounts").wait_for()
+    shot_page(page, "staff-accounts")
+    page.goto("/staff/forms")
+    page.get_by_role("heading", level=1).wait_for()
+    shot_page(page, "form-designer")
+    page.goto("/staff/audit")
+    page.get_by_role("heading", name="Audit log").wait_for()
+    shot_page(page, "audit-log")
+    page.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     portal = start_portal(Path(tempfile.mkdtemp(prefix="shots-")))
@@ -81,6 +125,7 @@ def main() -> None:
             shot("my-requests")
             page.goto("/dev/mailbox")
             shot("dev-mailbox")
+            staff_pages(browser, portal, mailbox)
             browser.close()
     finally:
         stop_portal(portal)
