@@ -53,6 +53,13 @@ MESSAGE_THREAD = "/messages/thread"
 STAFF_NOTICES = "/staff/notices"
 UNSUBSCRIBE = "/unsubscribe"
 UNSUBSCRIBE_ONE_CLICK = "/api/unsubscribe"  # RFC 8058 POST target (List-Unsubscribe header)
+# Form designer and lookup lists (admins only); forms are addressed by ?key=<form key>.
+STAFF_FORMS = "/staff/forms"
+STAFF_FORM_EDIT = "/staff/forms/edit"
+STAFF_FORM_ITEM = "/staff/forms/item"
+STAFF_FORM_PREVIEW = "/staff/forms/preview"
+STAFF_FORM_PUBLISH = "/staff/forms/publish"
+STAFF_LOOKUPS = "/staff/lookups"
 
 
 def absolute_url(settings: Settings, path: str, **query: str) -> str:

@@ -11,8 +11,13 @@ from sen_portal.pages.account_details import account_details_page
 from sen_portal.pages.account_security import change_email_page, change_password_page, confirm_email_change_page
 from sen_portal.pages.authenticator import authenticator_page
 from sen_portal.pages.dashboard import dashboard_page
+from sen_portal.pages.form_designer import forms_page, publish_page
+from sen_portal.pages.form_editor import edit_page
+from sen_portal.pages.form_item import item_page
+from sen_portal.pages.form_preview import preview_page
 from sen_portal.pages.home import home_page
 from sen_portal.pages.info import accessibility_page, contact_page, not_found_page, privacy_page
+from sen_portal.pages.lookup_lists import lookups_page
 from sen_portal.pages.messages import messages_page, thread_page
 from sen_portal.pages.password_reset import forgotten_password_page, reset_password_page
 from sen_portal.pages.referral import (
@@ -45,6 +50,10 @@ from sen_portal.state.account_security import ChangeEmailState, ChangePasswordSt
 from sen_portal.state.authenticator import AuthenticatorState
 from sen_portal.state.dashboard import DashboardState
 from sen_portal.state.errors import backend_exception_handler
+from sen_portal.state.form_designer import FormsListState, PublishState
+from sen_portal.state.form_editor import FormEditorState
+from sen_portal.state.form_preview import FormPreviewState
+from sen_portal.state.lookup_lists import LookupListsState
 from sen_portal.state.messages import MessagesState, ThreadState
 from sen_portal.state.my_requests import MyRequestsState
 from sen_portal.state.notices import StaffNoticesState
@@ -191,3 +200,10 @@ app.add_page(
     title=title("Unsubscribe from maintenance emails"),
     on_load=UnsubscribeState.load,
 )
+# Form designer and lookup lists (admins only)
+app.add_page(forms_page, route=routes.STAFF_FORMS, title=title("Forms"), on_load=FormsListState.load)
+app.add_page(edit_page, route=routes.STAFF_FORM_EDIT, title=title("Edit form"), on_load=FormEditorState.load)
+app.add_page(item_page, route=routes.STAFF_FORM_ITEM, title=title("Edit question"), on_load=FormEditorState.load_item)
+app.add_page(preview_page, route=routes.STAFF_FORM_PREVIEW, title=title("Preview form"), on_load=FormPreviewState.load)
+app.add_page(publish_page, route=routes.STAFF_FORM_PUBLISH, title=title("Publish form"), on_load=PublishState.load)
+app.add_page(lookups_page, route=routes.STAFF_LOOKUPS, title=title("Lookup lists"), on_load=LookupListsState.load)

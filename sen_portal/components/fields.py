@@ -133,3 +133,14 @@ def checkbox(*, name: str, label: str, checked: rx.Var, on_change: Any, hint: st
         hint_text(name, hint),
         class_name="form-group",
     )
+
+
+def labelled_file_input(upload: rx.Component, label: str) -> rx.Component:
+    """The dropzone makes its own hidden file input; give it an accessible name."""
+    pending = [upload]
+    while pending:
+        component = pending.pop()
+        if getattr(component, "tag", "") == "input" and "file" in str(getattr(component, "type", "")):
+            component.custom_attrs = {**component.custom_attrs, "aria-label": label}
+        pending.extend(getattr(component, "children", []))
+    return upload

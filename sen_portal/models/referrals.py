@@ -48,6 +48,12 @@ class FormVersion(SQLModel, table=True):
     definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Who made, last changed and published this version (emails, like the audit log, so they outlive
+    # accounts); the audit log holds every single change, these answer "who and when" at a glance.
+    created_by_email: str = Field(default="", max_length=254)
+    changed_by_email: str = Field(default="", max_length=254)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_by_email: str = Field(default="", max_length=254)
 
 
 class Referral(SQLModel, table=True):

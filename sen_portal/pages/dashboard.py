@@ -8,15 +8,16 @@ from sen_portal import routes
 from sen_portal.components.layout import page_shell, staff_nav_item
 from sen_portal.components.messages_link import messages_link
 from sen_portal.components.text import heading, paragraph
+from sen_portal.state.auth import HeaderState as H
 from sen_portal.state.dashboard import DashboardState as S
 
 
 def signed_in_navigation() -> tuple[rx.Component, ...]:
     return (
-        rx.el.li(rx.el.span(S.display_name, class_name="header-nav-link")),
-        staff_nav_item(S.is_staff),
+        rx.el.li(rx.el.span(H.display_name, class_name="header-nav-link")),
+        staff_nav_item(H.is_staff),
         rx.el.li(rx.el.a("Your requests", href=routes.MY_REFERRALS, class_name="header-nav-link")),
-        rx.el.li(messages_link(S.unread_messages)),
+        rx.el.li(messages_link(H.unread_messages)),
         rx.el.li(rx.el.a("Account settings", href=routes.ACCOUNT, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),
     )
@@ -61,6 +62,15 @@ def dashboard_page() -> rx.Component:
                         paragraph(
                             rx.el.a("Messages", href=routes.MESSAGES),
                             ": conversations with professionals about their requests.",
+                        ),
+                        rx.cond(
+                            S.role == "admin",
+                            paragraph(
+                                rx.el.a("Forms", href=routes.STAFF_FORMS),
+                                " and ",
+                                rx.el.a("lookup lists", href=routes.STAFF_LOOKUPS),
+                                ": change and publish forms, keep the lists they offer.",
+                            ),
                         ),
                     ),
                 ),

@@ -6,11 +6,10 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.fields import error_text, form_group
+from sen_portal.components.fields import error_text, form_group, labelled_file_input
 from sen_portal.components.layout import back_link
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
-from sen_portal.pages.referral import _labelled_file_input
 from sen_portal.state.messages import MessagesState as M
 from sen_portal.state.messages import ThreadState as T
 
@@ -91,7 +90,7 @@ def _attachments() -> rx.Component:
         rx.el.span("Attach files (optional)", class_name="label"),
         rx.el.div("PDF, Word (.docx), JPG or PNG, up to 20MB each", id="attachment-hint", class_name="hint"),
         error_text("attachment", attachment_error),
-        _labelled_file_input(
+        labelled_file_input(
             rx.upload.root(
                 rx.el.button(
                     "Choose a file",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
+from sen_portal.components.fields import labelled_file_input
 from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.layout import page_shell
 from sen_portal.components.summary_table import summary_table
@@ -100,17 +101,6 @@ def new_request_page() -> rx.Component:
     )
 
 
-def _labelled_file_input(upload: rx.Component, label: str) -> rx.Component:
-    """The dropzone makes its own hidden file input; give it an accessible name."""
-    pending = [upload]
-    while pending:
-        component = pending.pop()
-        if getattr(component, "tag", "") == "input" and "file" in str(getattr(component, "type", "")):
-            component.custom_attrs = {**component.custom_attrs, "aria-label": label}
-        pending.extend(getattr(component, "children", []))
-    return upload
-
-
 def _upload_box() -> rx.Component:
     return rx.cond(
         S.document_slots.length() > 0,
@@ -140,7 +130,7 @@ def _upload_box() -> rx.Component:
                         class_name="error-message",
                     ),
                 ),
-                _labelled_file_input(
+                labelled_file_input(
                     rx.upload.root(
                         rx.el.button(
                             "Choose a file",

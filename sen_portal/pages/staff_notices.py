@@ -6,8 +6,8 @@ import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import checkbox, error_text, form_group, text_input
+from sen_portal.components.staff import staff_shell
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.account import signed_in_page
 from sen_portal.state.notices import StaffNoticesState as S
 
 STATE_LABELS = {"upcoming": "Upcoming", "active": "Happening now", "ended": "Ended"}
@@ -70,7 +70,8 @@ def _email_controls(row: rx.Var) -> rx.Component:
 
 def staff_notices_page() -> rx.Component:
     body_error = _error("body")
-    return signed_in_page(
+    return staff_shell(
+        S,
         error_summary(S.error_items),
         heading("Maintenance notices"),
         paragraph(
@@ -149,5 +150,4 @@ def staff_notices_page() -> rx.Component:
             ),
             paragraph("No notices yet."),
         ),
-        loaded=S.loaded,
     )

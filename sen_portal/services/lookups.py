@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func
@@ -157,3 +158,88 @@ def label_for(session: Session, list_key: str, value: str) -> str | None:
     """The label of ``value`` even when it is retired (old records still show it), or None if unknown."""
     statement = select(LookupEntry.label).where(LookupEntry.list_key == list_key, LookupEntry.value == value)
     return session.exec(statement).first()
+
+
+# ---- staff keep the lists (the lookup lists page) ------------------------------------------------
+
+_LIST_KEY = re.compile(r"[a-z][a-z0-9_]{0,49}")
+
+
+class LookupChangeRefused(ValueError):
+    """A change the lists cannot take (blank label, unknown entry, bad list name); the message says why."""
+
+
+def list_keys(session: Session) -> list[str]:
+    """The shipped lists and every list staff have started, shipped ones first."""
+    held = session.exec(select(LookupEntry.list_key).distinct()).all()
+    return [*SHIPPED_LISTS, *sorted(set(held) - set(SHIPPED_LISTS))]
+
+
+def all_entries(session: Session, list_key: str) -> list[LookupEntry]:
+    """Every entry of a list, retired ones included, in display order."""
+    statement = (
+        select(LookupEntry)
+        .where(LookupEntry.list_key == list_key)
+        .order_by(col(LookupEntry.sort_order), col(LookupEntry.label))
+    )
+    return list(session.exec(statement).all())
+
+
+def _clean_label(label: str) -> str:
+    label = " ".join(label.split())
+    if not label:
+        raise LookupChangeRefused("Enter the entry's name")
+    if len(label) > _LABEL_MAX:
+        raise LookupChangeRefused(f"The name must be {_LABEL_MAX} characters or fewer")
+    return label
+
+
+def add_entry(session: Session, *, list_key: str, label: str, now: datetime) -> LookupEntry:
+    """A new entry at the end of the list (a new list when ``list_key`` has none yet).
+
+    Its stored value is made from the label once and never changes: renaming later
+    only changes what people read, so answers already given keep their meaning.
+    """
+    if not _LIST_KEY.fullmatch(list_key):
+        raise LookupChangeRefused("A list name is lower-case letters, digits and underscores, like school_phase")
+    label = _clean_label(label)
+    entries = all_entries(session, list_key)
+    if any(entry.label.casefold() == label.casefold() for entry in entries):
+        raise LookupChangeRefused(f"The list already has {label!r}")
+    from sen_portal.forms.designer import slug, unique_name  # the same naming as form questions
+
+    value = unique_name(slug(label, fallback="entry")[:_VALUE_MAX], {entry.value for entry in entries})
+    order = max((entry.sort_order for entry in entries), default=0) + _SORT_STEP
+    entry = LookupEntry(list_key=list_key, value=value, label=label, sort_order=order, created_at=now, updated_at=now)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _entry(session: Session, list_key: str, value: str) -> LookupEntry:
+    entry = session.exec(
+        select(LookupEntry).where(LookupEntry.list_key == list_key, LookupEntry.value == value)
+    ).first()
+    if entry is None:
+        raise LookupChangeRefused("That entry does not exist")
+    return entry
+
+
+def rename_entry(session: Session, *, list_key: str, value: str, label: str, now: datetime) -> LookupEntry:
+    """A new label; the value stored on records stays the same."""
+    entry = _entry(session, list_key, value)
+    entry.label = _clean_label(label)
+    entry.updated_at = now
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def set_retired(session: Session, *, list_key: str, value: str, retired: bool, now: datetime) -> LookupEntry:
+    """Retire (no longer offered; old records still show it) or bring back an entry."""
+    entry = _entry(session, list_key, value)
+    entry.is_active = not retired
+    entry.updated_at = now
+    session.add(entry)
+    session.flush()
+    return entry

@@ -529,3 +529,14 @@ def find_addresses(answers: Mapping[str, Any], path: str) -> AddressesFound:
         message=f"{len(found)} address{'es' if len(found) != 1 else ''} found for {postcode}",
         error="",
     )
+
+
+def merge_submitted(
+    definition: FormDefinition,
+    section_key: str,
+    answers: Mapping[str, Any],
+    entries: Mapping[str, list[str]],
+    lookups: Lookups,
+) -> dict[str, Any]:
+    """A section's submitted form on top of ``answers``, exactly as saving a request reads it (the preview uses it)."""
+    return _merge(definition, section_key, dict(answers), entries, lookups)

@@ -141,7 +141,7 @@ def publish_version(session: Session, *, definition: Mapping[str, Any], clock: C
 
 def lookup_labels(session: Session) -> dict[str, dict[str, str]]:
     """Every lookup entry's label, retired ones included: old requests still read as they were sent."""
-    labels: dict[str, dict[str, str]] = {key: {} for key in lookups.SHIPPED_LISTS}
+    labels: dict[str, dict[str, str]] = {key: {} for key in lookups.list_keys(session)}
     for entry in session.exec(select(LookupEntry)):
         labels.setdefault(entry.list_key, {})[entry.value] = entry.label
     return labels
@@ -149,7 +149,7 @@ def lookup_labels(session: Session) -> dict[str, dict[str, str]]:
 
 def lookup_values(session: Session) -> dict[str, dict[str, str]]:
     """Every lookup list as value -> label: the allowed values for validation, the labels for display."""
-    return {key: {o.value: o.label for o in lookups.active_options(session, key)} for key in lookups.SHIPPED_LISTS}
+    return {key: {o.value: o.label for o in lookups.active_options(session, key)} for key in lookups.list_keys(session)}
 
 
 # ---- drafts -------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def inbox(actor: Actor, query: staff_inbox.InboxQuery) -> InboxView:
                 "caseworker": r.caseworker or "Not assigned",
                 "form": r.form_title,
                 "duplicate": "yes" if r.possible_duplicate else "",
-                "unread": str(r.unread_messages),
+                "unread": f"{r.unread_messages} unread" if r.unread_messages else "None",
             }
             for r in found.rows
         ]

@@ -73,8 +73,20 @@ def sign_in_redirect(path: str) -> rx.event.EventSpec:
     return rx.redirect(f"{routes.SIGN_IN}?next={quote(path, safe='/')}")
 
 
+class HeaderState(rx.State):
+    """What the header shows about the signed-in person: one copy for every page.
+
+    Each page's state class is a separate Reflex substate with its own vars, so the header
+    reads this one instead; AuthState keeps it current whenever a page checks the session.
+    """
+
+    display_name: str = ""
+    is_staff: bool = False
+    unread_messages: int = 0
+
+
 class AuthState(rx.State):
-    """Base for signed-in pages: display name for the header, and the checks."""
+    """Base for signed-in pages: the checks, and the header kept current (HeaderState)."""
 
     signed_in: bool = False
     display_name: str = ""
@@ -129,7 +141,18 @@ class AuthState(rx.State):
         self.display_name = user.display_name
         self.is_staff = user.role in STAFF_ROLES
         self.unread_messages = await asyncio.to_thread(unread_for, user.id)
+        await self._show_in_header(user)
         return user
+
+    async def _show_in_header(self, user: CurrentUser | None, *, unread: int | None = None) -> None:
+        """Update the shared header (name, Staff link, unread count); ``None`` clears it."""
+        header = await self.get_state(HeaderState)
+        header.display_name = user.display_name if user else ""
+        header.is_staff = user is not None and user.role in STAFF_ROLES
+        if user is None:
+            header.unread_messages = 0
+        else:
+            header.unread_messages = unread if unread is not None else await asyncio.to_thread(unread_for, user.id)
 
     @rx.event
     async def guard_signed_in(self):
@@ -138,15 +161,17 @@ class AuthState(rx.State):
         self.signed_in = user is not None
         self.display_name = user.display_name if user else ""
         self.is_staff = user is not None and user.role in STAFF_ROLES
+        await self._show_in_header(user)
         if user is None:
             return sign_in_redirect(self.router.url.path or routes.DASHBOARD)
         return None
 
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         """End the session on the server (the route clears the cookie), then go home."""
         self.signed_in = False
         self.display_name = ""
+        await self._show_in_header(None)
         return rx.call_script(
             f"fetch('{SIGN_OUT_ROUTE}', {{method: 'POST', credentials: 'same-origin'}})"
             f".finally(() => window.location.assign('{routes.SIGNED_OUT}'))"

@@ -156,6 +156,7 @@ class ThreadState(FormErrorsMixin, MessagesAuthState):
         await self._refresh(user.id)
         # Opening the thread read it: the header count follows at once.
         self.unread_messages = await asyncio.to_thread(unread_for, user.id)
+        await self._show_in_header(user, unread=self.unread_messages)
         self.loaded = True
         return None
 

@@ -12,8 +12,9 @@ from sen_portal.email.notice_emails import local_time
 from sen_portal.services import maintenance
 from sen_portal.services.clock import system_clock
 from sen_portal.services.maintenance import NoticeView
-from sen_portal.state.auth import STAFF_ROLES, AuthState, NotSignedIn, sign_in_redirect
+from sen_portal.state.auth import STAFF_ROLES, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.staff_base import StaffState
 
 
 def _banner_row(notice: NoticeView) -> dict[str, str]:
@@ -48,7 +49,7 @@ class NoticeBannerState(rx.State):
         self.banner = await asyncio.to_thread(banner_rows)
 
 
-class StaffNoticesState(FormErrorsMixin, AuthState):
+class StaffNoticesState(FormErrorsMixin, StaffState):
     """/staff/notices: schedule a notice, list them, email one to opted-in users (with a confirmation)."""
 
     loaded: bool = False
@@ -68,9 +69,9 @@ class StaffNoticesState(FormErrorsMixin, AuthState):
     @rx.event
     async def load(self):
         """Staff only; list the notices."""
-        user = await self._signed_in(*STAFF_ROLES)
+        user, redirect = await self._open()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return redirect
         self.errors, self.confirm_id, self.notice = {}, "", ""
         await self._list()
         self.loaded = True

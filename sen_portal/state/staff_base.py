@@ -38,5 +38,6 @@ class StaffState(AuthState):
         self.signed_in = True
         self.display_name = user.display_name
         self.is_staff = True
+        await self._show_in_header(user)
         self.is_admin = user.role == UserRole.ADMIN
         return user, None

@@ -53,7 +53,10 @@ def create_staff_with_cli(page: Page, portal: Portal, mailbox: Mailbox, *, role:
     """``python -m sen_portal.cli create-user``, then the emailed link to choose a password."""
     email = new_email("caseworker", "council.example.gov.uk")
     subprocess.run(
-        [sys.executable, "-m", "sen_portal.cli", "create-user", email, "--role", role, "--first-name", "Casey"],
+        [
+            *(sys.executable, "-m", "sen_portal.cli", "create-user", email, "--role", role),
+            *("--first-name", "Casey", "--last-name", "Worker"),
+        ],
         cwd=PROJECT_ROOT,
         env=portal.env,
         check=True,

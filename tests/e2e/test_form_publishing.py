@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -42,7 +43,8 @@ def test_a_published_field_appears_without_a_rebuild_and_drafts_keep_their_versi
         text=True,
         check=True,
     )
-    assert "version 2" in published.stdout
+    # Whatever number is next: other modules (the form designer's) may have published versions before.
+    assert re.search(r"Published ehc_needs_assessment version \d+", published.stdout), published.stdout
 
     page.goto("/requests/new?form=ehc_needs_assessment")
     expect(page.get_by_role("heading", level=1)).to_have_text("About you")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -13,8 +11,9 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from tests.e2e.harness import CAPTURE_WEBSOCKET, PROJECT_ROOT, Mailbox, Portal, assert_accessible, send_event
-from tests.e2e.test_referral import PASSWORD, new_professional, send_complete_request, sign_in
+from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, assert_accessible, send_event
+from tests.e2e.journeys import create_staff_with_cli, sign_in
+from tests.e2e.test_referral import PASSWORD, new_professional, send_complete_request
 
 
 def _audit(portal: Portal, action: str, email: str) -> list:
@@ -30,29 +29,8 @@ def _audit(portal: Portal, action: str, email: str) -> list:
     return rows
 
 
-CASEY = ("--first-name", "Casey", "--last-name", "Worker")
-
-
-def new_caseworker(portal: Portal, mailbox: Mailbox, page: Page) -> str:
-    """A caseworker made the way councils make them: the CLI, the emailed link, a password, then sign in."""
-    email = f"casey-{uuid.uuid4().hex[:8]}@council.example.gov.uk"
-    subprocess.run(
-        [sys.executable, "-m", "sen_portal.cli", "create-user", email, "--role", "caseworker", *CASEY],
-        cwd=PROJECT_ROOT,
-        env=portal.env,
-        check=True,
-        capture_output=True,
-    )
-    mail = mailbox.wait_for(to=email, subject_contains="Set up", timeout=60)
-    link = next(link for link in mail.links() if "token=" in link)
-    page.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Set your password")
-    page.get_by_label("New password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm your new password").fill(PASSWORD)
-    page.get_by_role("button", name="Save the new password").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your password has been changed")
-    sign_in(page, mailbox, email)
-    return email
+QUESTION = "Could you send the latest speech and language report, please?"
+REPLY = "Attached to the request now; the therapist's report is dated May."
 
 
 def test_a_caseworker_finds_assigns_and_moves_a_referral(
@@ -61,7 +39,7 @@ def test_a_caseworker_finds_assigns_and_moves_a_referral(
     professional = browser.new_context(base_url=portal.url, viewport={"width": 1100, "height": 900})
     professional.set_default_timeout(15_000)
     pro_page = professional.new_page()
-    new_professional(portal, mailbox, pro_page)
+    pro_email = new_professional(portal, mailbox, pro_page)
     reference = send_complete_request(pro_page, tmp_path)
     # Professionals have no Staff link.
     pro_page.goto("/dashboard")
@@ -72,7 +50,8 @@ def test_a_caseworker_finds_assigns_and_moves_a_referral(
     staff = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 900})
     staff.set_default_timeout(15_000)
     page = staff.new_page()
-    email = new_caseworker(portal, mailbox, page)
+    email = create_staff_with_cli(page, portal, mailbox)
+    sign_in(page, mailbox, email)
     page.get_by_role("link", name="Staff", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
     expect(page.locator("#result-count")).to_contain_text("referral")
@@ -136,6 +115,42 @@ def test_a_caseworker_finds_assigns_and_moves_a_referral(
     assert [e.detail for e in _audit(portal, "referral_status_changed", email)][:1] == [
         {"from": "submitted", "to": "received"}
     ]
+
+    # The caseworker writes to the referrer from the referral page.
+    page.get_by_role("link", name="Messages with the referrer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Messages about {reference}")
+    page.get_by_label("Your message").fill(QUESTION)
+    page.get_by_role("button", name="Send message").click()
+    expect(page.locator("#messages")).to_contain_text(QUESTION)
+
+    # The professional is told a message is waiting, and nothing more; they sign in, read and reply.
+    alert = mailbox.wait_for(to=pro_email, subject_contains="new message")
+    for leaked in (QUESTION, "speech", "Jamie", "Rivers"):
+        assert leaked not in alert.text and leaked not in alert.html and leaked not in alert.subject
+    link = next(url for url in alert.links() if "/messages/thread" in url)
+    professional = browser.new_context(base_url=portal.url, viewport={"width": 1100, "height": 900})
+    professional.set_default_timeout(15_000)
+    pro_page = professional.new_page()
+    pro_page.goto(link)  # signed out: through sign-in and back to the thread
+    expect(pro_page).to_have_url(re.compile(r"/sign-in/?\?next="))
+    sign_in(pro_page, mailbox, pro_email, path=pro_page.url, lands_on=f"Messages about {reference}")
+    expect(pro_page.locator("#messages")).to_contain_text(QUESTION)
+    pro_page.get_by_label("Your message").fill(REPLY)
+    pro_page.get_by_role("button", name="Send message").click()
+    expect(pro_page.locator("#messages")).to_contain_text(REPLY)
+    professional.close()
+
+    # The caseworker sees the unread reply: in the inbox row and in the header.
+    page.goto("/staff")
+    page.get_by_label("Search by reference or child's name").fill(reference)
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#result-count")).to_have_text("1 referral")
+    expect(page.locator("#messages-link")).to_have_accessible_name(re.compile(r"^Messages\s*,?\s*1 unread$"))
+    expect(page.get_by_role("row").filter(has_text=reference)).to_contain_text("1 unread")
+    page.locator("#messages-link").click()
+    page.get_by_role("row").filter(has_text=reference).get_by_role("link", name=reference).click()
+    expect(page.locator("#messages")).to_contain_text(REPLY)
+    assert _audit(portal, "message_sent", email) and _audit(portal, "message_sent", pro_email)
     staff.close()
 
 

@@ -1,0 +1,88 @@
+"""Preview of a draft: the professional's section page, drawn by the same renderer, saving nothing."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from sen_portal import routes
+from sen_portal.components.error_summary import error_summary
+from sen_portal.components.form_renderer import FormEvents, render_section
+from sen_portal.components.layout import page_shell
+from sen_portal.components.text import heading, paragraph
+from sen_portal.pages.form_designer import staff_navigation, status_message
+from sen_portal.state.form_preview import FormPreviewState as V
+
+
+def _events() -> FormEvents:
+    return FormEvents(
+        set_value=V.set_value,
+        choose=V.choose,
+        add_item=V.add_item,
+        remove_item=V.remove_item,
+        remove_document=V.remove_document,
+        documents=V.documents,
+        find_address=V.find_address,
+        choose_address=V.choose_address,
+        address_options=V.address_options,
+        address_messages=V.address_messages,
+    )
+
+
+def preview_page() -> rx.Component:
+    return page_shell(
+        rx.el.div(
+            rx.el.strong("Preview. ", class_name="tag"),
+            " Nothing you enter here is saved or sent. ",
+            rx.el.a("Back to the draft", href=routes.STAFF_FORM_EDIT + "?key=" + V.form_key),
+            class_name="inset",
+        ),
+        rx.cond(
+            V.not_found,
+            heading("Form not found"),
+            rx.cond(
+                V.problems.length() > 0,
+                rx.fragment(
+                    heading("This draft cannot be shown yet"),
+                    paragraph("Fix these problems in the draft first:"),
+                    rx.el.ul(rx.foreach(V.problems, lambda p: rx.el.li(p)), class_name="list"),
+                ),
+                rx.fragment(
+                    error_summary(V.error_items),
+                    status_message(V.message),
+                    rx.el.span(
+                        V.form_title + " – step " + V.step_number.to_string() + " of " + V.step_count.to_string(),
+                        class_name="caption",
+                    ),
+                    heading(V.section_title),
+                    rx.cond(V.section_description != "", paragraph(V.section_description)),
+                    rx.el.form(
+                        rx.el.div(render_section(V.plan, _events()), key=V.section_key),
+                        rx.el.button("Check this page", type="submit", class_name="button"),
+                        on_submit=V.check_section,
+                        prevent_default=True,
+                        no_validate=True,
+                        reset_on_submit=False,
+                    ),
+                    rx.el.nav(
+                        rx.el.h2("Sections of this form", class_name="heading-s"),
+                        rx.el.ul(
+                            rx.foreach(
+                                V.sections,
+                                lambda s: rx.el.li(
+                                    rx.el.button(
+                                        "Go to " + s["title"],
+                                        type="button",
+                                        on_click=V.go_to(s["key"]),
+                                        class_name="link-button",
+                                    )
+                                ),
+                            ),
+                            class_name="list",
+                        ),
+                        aria_label="Sections of this form",
+                    ),
+                ),
+            ),
+        ),
+        navigation=staff_navigation(),
+    )
