@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -37,6 +38,7 @@ from tests.fault.private_servers import PrivateRedis
 from tests.mail_servers import free_port
 
 PASSWORD = "amber falcon orchard piano"
+WAIT = 30_000  # ms: two portals and a browser on a shared 2-core machine can be slow
 
 
 class SwitchingProxy:
@@ -145,7 +147,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture
 def page(browser: Browser, cluster: Cluster) -> Iterator[Page]:
     context = browser.new_context(base_url=cluster.proxy.url, viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(WAIT)
     yield context.new_page()
     context.close()
 
@@ -170,7 +172,7 @@ def sign_in_through_the_route(page: Page, worker: Portal) -> None:
 
 
 def heading_is(page: Page, text: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+    expect(page.get_by_role("heading", level=1)).to_have_text(text, timeout=WAIT)
 
 
 def fill(page: Page, field_id: str, value: str) -> None:
@@ -180,7 +182,7 @@ def fill(page: Page, field_id: str, value: str) -> None:
 def start_request(page: Page) -> None:
     page.goto("/requests/new")
     heading_is(page, "About you")
-    expect(page.locator("[id='referrer_first_name']")).to_have_value("Alice")  # hydrated, pre-filled
+    expect(page.locator("[id='referrer_first_name']")).to_have_value("Alice", timeout=WAIT)  # hydrated, pre-filled
     page.locator("[id='referrer_role']").select_option(label="SENCO")
     fill(page, "referrer_organisation", "Hanley Park Primary School")
     fill(page, "referrer_phone", "01782 234567")
@@ -195,28 +197,36 @@ def test_a_signed_in_users_session_and_draft_carry_across_workers(cluster: Clust
     start_request(page)  # the first section is saved on A
     fill(page, "child_first_name", "Zephyrine")
     page.get_by_role("button", name="Save and continue").click()  # saved on A (with errors for the rest)
-    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_visible(timeout=WAIT)
     assert cluster.redis.client.dbsize() > 0  # Reflex keeps the page state in Redis
 
     # Worker A goes away; the proxy sends everything to B. The open page reconnects there by itself
     # (no reload): Reflex rehydrates it and runs the page's on_load on B, which checks the session
     # cookie against PostgreSQL and reads the draft back.
-    stop_portal(worker_a)
+    received: list[str] = []  # frames on websockets opened from now on, i.e. to B
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda payload: received.append(str(payload))))
     cluster.proxy.switch(cluster.port_of(worker_b))
-    expect(page.locator("[id='child_first_name']")).to_have_value("Zephyrine")
+    stop_portal(worker_a)
+    # Wait until the page has reconnected and B has re-run the section's on_load (its plan arrives):
+    # typing before that would be typing into inputs the rehydrated page is about to redraw.
+    deadline = time.monotonic() + WAIT / 1000
+    while not any("plan_rx_state_" in frame for frame in received):
+        assert time.monotonic() < deadline, "the page did not reconnect to worker B"
+        page.wait_for_timeout(100)
+    expect(page.locator("[id='child_first_name']")).to_have_value("Zephyrine", timeout=WAIT)
     fill(page, "child_last_name", "Quillfeather")
     page.get_by_role("button", name="Save and continue").click()  # handled and saved by B
-    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_visible(timeout=WAIT)
     assert worker_a.process.poll() is not None  # A really is gone: B did that
 
     # A fresh page load on B: still signed in, and the draft holds what was saved on A and on B.
     page.reload()
     heading_is(page, "The child or young person")
-    expect(page.locator("[id='child_first_name']")).to_have_value("Zephyrine")
-    expect(page.locator("[id='child_last_name']")).to_have_value("Quillfeather")
+    expect(page.locator("[id='child_first_name']")).to_have_value("Zephyrine", timeout=WAIT)
+    expect(page.locator("[id='child_last_name']")).to_have_value("Quillfeather", timeout=WAIT)
     page.goto(page.url.replace("section=child", "section=about-you"))
     heading_is(page, "About you")
-    expect(page.locator("[id='referrer_organisation']")).to_have_value("Hanley Park Primary School")
+    expect(page.locator("[id='referrer_organisation']")).to_have_value("Hanley Park Primary School", timeout=WAIT)
 
 
 def test_redis_flushed_nobody_loses_their_session_or_draft(cluster: Cluster, page: Page) -> None:
@@ -229,7 +239,7 @@ def test_redis_flushed_nobody_loses_their_session_or_draft(cluster: Cluster, pag
     fill(page, "child_first_name", "Quillon")
     fill(page, "child_last_name", "Featherby")
     page.get_by_role("button", name="Save and continue").click()  # saved, with errors for the rest
-    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_visible(timeout=WAIT)
 
     cluster.redis.client.flushall()  # every page state gone
 
@@ -237,9 +247,9 @@ def test_redis_flushed_nobody_loses_their_session_or_draft(cluster: Cluster, pag
     # checks the session cookie against PostgreSQL and reloads the draft), then handles the event.
     fill(page, "child_preferred_name", "Quill")
     page.get_by_role("button", name="Save and continue").click()
-    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_visible(timeout=WAIT)
     heading_is(page, "The child or young person")
     page.reload()
     heading_is(page, "The child or young person")  # not the sign-in page
-    expect(page.locator("[id='child_first_name']")).to_have_value("Quillon")
-    expect(page.locator("[id='child_last_name']")).to_have_value("Featherby")
+    expect(page.locator("[id='child_first_name']")).to_have_value("Quillon", timeout=WAIT)
+    expect(page.locator("[id='child_last_name']")).to_have_value("Featherby", timeout=WAIT)
