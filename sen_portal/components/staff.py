@@ -20,24 +20,28 @@ def staff_shell(state: Any, *children: rx.Component) -> rx.Component:
             no_access(),
             rx.cond(
                 state.loaded,
-                rx.fragment(
-                    rx.el.nav(
-                        rx.el.ul(
-                            rx.el.li(rx.el.a("Referrals inbox", href=routes.STAFF_INBOX)),
-                            rx.el.li(rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS)),
-                            rx.el.li(rx.el.a("Maintenance notices", href=routes.STAFF_NOTICES)),
-                            rx.cond(state.is_admin, rx.el.li(rx.el.a("Audit log", href=routes.STAFF_AUDIT))),
-                            class_name="staff-nav-list",
-                        ),
-                        aria_label="Staff",
-                        class_name="staff-nav",
-                    ),
-                    *children,
-                ),
+                rx.fragment(staff_subnav(state.is_admin), *children),
                 rx.el.p("Loading…", class_name="body", role="status"),
             ),
         ),
         navigation=signed_in_navigation(),
+    )
+
+
+def staff_subnav(is_admin: Any) -> rx.Component:
+    """The staff area's own navigation (admins also get the audit log, forms and lookup lists)."""
+    return rx.el.nav(
+        rx.el.ul(
+            rx.el.li(rx.el.a("Referrals inbox", href=routes.STAFF_INBOX)),
+            rx.el.li(rx.el.a("Accounts", href=routes.STAFF_ACCOUNTS)),
+            rx.el.li(rx.el.a("Maintenance notices", href=routes.STAFF_NOTICES)),
+            rx.cond(is_admin, rx.el.li(rx.el.a("Audit log", href=routes.STAFF_AUDIT))),
+            rx.cond(is_admin, rx.el.li(rx.el.a("Forms", href=routes.STAFF_FORMS))),
+            rx.cond(is_admin, rx.el.li(rx.el.a("Lookup lists", href=routes.STAFF_LOOKUPS))),
+            class_name="staff-nav-list",
+        ),
+        aria_label="Staff",
+        class_name="staff-nav",
     )
 
 

@@ -6,20 +6,17 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.layout import nav_item, page_shell
+from sen_portal.components.layout import page_shell
+from sen_portal.components.staff import staff_subnav
 from sen_portal.components.text import heading, paragraph
+from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.form_designer import FormsListState as L
 from sen_portal.state.form_designer import PublishState as P
 
 
-def staff_navigation() -> tuple[rx.Component, ...]:
-    return (
-        rx.el.li(rx.el.span(L.display_name, class_name="header-nav-link")),
-        nav_item("Staff", routes.STAFF_INBOX),  # these pages are for admins, who are staff
-        rx.el.li(rx.el.a("Forms", href=routes.STAFF_FORMS, class_name="header-nav-link")),
-        rx.el.li(rx.el.a("Lookup lists", href=routes.STAFF_LOOKUPS, class_name="header-nav-link")),
-        rx.el.li(rx.el.button("Sign out", type="button", on_click=L.sign_out, class_name="header-nav-button")),
-    )
+def designer_page(*children: rx.Component) -> rx.Component:
+    """A designer page: the signed-in header, the staff area's navigation, then the content (admins only)."""
+    return page_shell(staff_subnav(True), *children, navigation=signed_in_navigation())
 
 
 def status_message(message: rx.Var) -> rx.Component:
@@ -118,7 +115,7 @@ def _form_row(form: rx.Var) -> rx.Component:
 
 
 def forms_page() -> rx.Component:
-    return page_shell(
+    return designer_page(
         error_summary(L.error_items),
         heading("Forms"),
         paragraph(
@@ -201,12 +198,11 @@ def forms_page() -> rx.Component:
             reset_on_submit=False,
         ),
         paragraph(rx.el.a("Lookup lists", href=routes.STAFF_LOOKUPS), ": roles, settings, document types and more."),
-        navigation=staff_navigation(),
     )
 
 
 def publish_page() -> rx.Component:
-    return page_shell(
+    return designer_page(
         error_summary(P.error_items),
         rx.cond(
             P.not_found,
@@ -257,5 +253,4 @@ def publish_page() -> rx.Component:
                 paragraph(rx.el.a("Back to forms", href=routes.STAFF_FORMS)),
             ),
         ),
-        navigation=staff_navigation(),
     )

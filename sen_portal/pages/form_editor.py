@@ -11,9 +11,8 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.layout import page_shell
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.form_designer import labelled_input, staff_navigation, status_message
+from sen_portal.pages.form_designer import designer_page, labelled_input, status_message
 from sen_portal.state.form_editor import FormEditorState as E
 
 
@@ -138,7 +137,7 @@ def _row(row: rx.Var) -> rx.Component:
 
 
 def edit_page() -> rx.Component:
-    return page_shell(
+    return designer_page(
         error_summary(E.error_items),
         rx.cond(
             E.not_found,
@@ -228,5 +227,4 @@ def edit_page() -> rx.Component:
                 paragraph(rx.el.a("Back to forms", href=routes.STAFF_FORMS)),
             ),
         ),
-        navigation=staff_navigation(),
     )

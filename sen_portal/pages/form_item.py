@@ -11,9 +11,8 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.layout import page_shell
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.form_designer import staff_navigation, status_message
+from sen_portal.pages.form_designer import designer_page, status_message
 from sen_portal.state.form_editor import FormEditorState as E
 
 
@@ -105,7 +104,7 @@ def _setting(row: rx.Var) -> rx.Component:
 
 
 def item_page() -> rx.Component:
-    return page_shell(
+    return designer_page(
         error_summary(E.error_items),
         rx.cond(
             E.not_found,
@@ -159,5 +158,4 @@ def item_page() -> rx.Component:
                 paragraph(rx.el.a("Back to the form", href=routes.STAFF_FORM_EDIT + "?key=" + E.form_key)),
             ),
         ),
-        navigation=staff_navigation(),
     )

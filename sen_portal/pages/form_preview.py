@@ -7,9 +7,8 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.form_renderer import FormEvents, render_section
-from sen_portal.components.layout import page_shell
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.form_designer import staff_navigation, status_message
+from sen_portal.pages.form_designer import designer_page, status_message
 from sen_portal.state.form_preview import FormPreviewState as V
 
 
@@ -29,7 +28,7 @@ def _events() -> FormEvents:
 
 
 def preview_page() -> rx.Component:
-    return page_shell(
+    return designer_page(
         rx.el.div(
             rx.el.strong("Preview. ", class_name="tag"),
             " Nothing you enter here is saved or sent. ",
@@ -84,5 +83,4 @@ def preview_page() -> rx.Component:
                 ),
             ),
         ),
-        navigation=staff_navigation(),
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.layout import page_shell
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.form_designer import staff_navigation, status_message
+from sen_portal.pages.form_designer import designer_page, status_message
 from sen_portal.state.lookup_lists import LookupListsState as S
 
 
@@ -80,7 +79,7 @@ def _entry(row: rx.Var) -> rx.Component:
 
 
 def lookups_page() -> rx.Component:
-    return page_shell(
+    return designer_page(
         error_summary(S.error_items),
         heading("Lookup lists"),
         paragraph(
@@ -113,5 +112,4 @@ def lookups_page() -> rx.Component:
             # Typed text stays after an error; a successful change redraws the boxes empty.
             key=S.changes_made.to_string(),
         ),
-        navigation=staff_navigation(),
     )

@@ -106,6 +106,8 @@ def test_admin_adds_a_conditional_question_previews_publishes_and_it_is_answered
     assert_accessible(page, context="designer: forms list")
     page.get_by_role("link", name="Edit draft of Request for an EHC needs assessment").click()
     heading_is(page, "Edit Request for an EHC needs assessment")
+    expect(page.get_by_role("banner")).to_contain_text("Ada Taylor")  # the header knows who is signed in
+    expect(page.get_by_role("navigation", name="Staff").get_by_role("link", name="Lookup lists")).to_be_visible()
     assert_accessible(page, context="designer: edit draft")
 
     # Add a required yes/no question to the last section, by keyboard only.
