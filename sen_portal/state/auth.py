@@ -141,7 +141,7 @@ class AuthState(rx.State):
         self.display_name = user.display_name
         self.is_staff = user.role in STAFF_ROLES
         self.unread_messages = await asyncio.to_thread(unread_for, user.id)
-        await self._show_in_header(user)
+        await self._show_in_header(user, unread=self.unread_messages)  # one count query, not two
         return user
 
     async def _show_in_header(self, user: CurrentUser | None, *, unread: int | None = None) -> None:

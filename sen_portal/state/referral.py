@@ -20,7 +20,7 @@ from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, 
 from sen_portal.services import referral_journey as journey
 from sen_portal.services import referrals
 from sen_portal.services.referral_workflow import status_label
-from sen_portal.state.auth import AuthState, CurrentUser, sign_in_redirect
+from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 
 log = logging.getLogger(__name__)
@@ -147,8 +147,16 @@ class ReferralState(FormErrorsMixin, AuthState):
         """A choice changed: re-plan at once so dependent questions show or hide."""
         await self._apply(path, value, replan=True)
 
+    async def _field_change_user(self) -> CurrentUser | None:
+        """The session check for a change within the page: the header is the page load's business
+        (``_signed_in`` also re-reads the unread-message count, a query this event does not need)."""
+        try:
+            return await self._require_user()
+        except NotSignedIn:
+            return None
+
     async def _apply(self, path: str, value: Any, *, replan: bool) -> None:
-        user = await self._signed_in()
+        user = await self._field_change_user()
         if user is None or not self.section_key:
             return
         loaded = await self._definition(user)
@@ -165,7 +173,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def add_item(self, group: str) -> None:
         """ "Add another ..." in a repeatable group."""
-        user = await self._signed_in()
+        user = await self._field_change_user()
         if user is None:
             return
         loaded = await self._definition(user)
@@ -181,7 +189,7 @@ class ReferralState(FormErrorsMixin, AuthState):
     @rx.event
     async def remove_item(self, group: str, index: int) -> None:
         """Remove one item of a repeatable group."""
-        user = await self._signed_in()
+        user = await self._field_change_user()
         if user is None:
             return
         loaded = await self._definition(user)
