@@ -35,7 +35,7 @@ def staff_pages(browser, portal, mailbox) -> None:
         seed_referrals(session, 40)
     engine.dispose()
     owner = create_account(portal, email="pat.senco@school.example.org", password=PASSWORD, first_name="Pat")
-    public_id, reference = sent_request(portal, owner_id=owner, child_name="Jamie Rivers")
+    public_id, _reference = sent_request(portal, owner_id=owner, child_name="Jamie Rivers")
     admin = "ada.admin@council.example.gov.uk"
     create_account(portal, email=admin, password=PASSWORD, role="admin", first_name="Ada")
     page = browser.new_page(base_url=portal.url, viewport={"width": 1280, "height": 900})
