@@ -35,7 +35,7 @@ def staff_pages(browser, portal, mailbox) -> None:
         seed_referrals(session, 40)
     engine.dispose()
     owner = create_account(portal, email="pat.senco@school.example.org", password=PASSWORD, first_name="Pat")
-    public_id, reference = sent_request(portal, owner_id=owner, child_name="Jamie Rivers")
+    public_id, _reference = sent_request(portal, owner_id=owner, child_name="Jamie Rivers")
     admin = "ada.admin@council.example.gov.uk"
     create_account(portal, email=admin, password=PASSWORD, role="admin", first_name="Ada")
     page = browser.new_page(base_url=portal.url, viewport={"width": 1280, "height": 900})
@@ -43,8 +43,9 @@ def staff_pages(browser, portal, mailbox) -> None:
     page.goto("/staff")
     page.get_by_role("heading", name="Referrals").wait_for()
     shot_page(page, "staff-inbox")
-    page.goto(f"/staff/referral?id={public_id}")
-    page.get_by_role("heading", name=f"Referral {reference}").wait_for()
+    # A generated referral (it has answers and a history), not the bare one made above.
+    page.get_by_role("link", name="EHC-2026-000007").click()
+    page.get_by_role("heading", name="Referral EHC-2026-000007").wait_for()
     shot_page(page, "staff-referral")
     page.goto(f"/messages/thread?id={public_id}")
     page.get_by_label("Your message").fill("Could you send the latest speech and language report, please?")

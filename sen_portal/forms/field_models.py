@@ -14,7 +14,16 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 _SNAKE_CASE = re.compile(r"[a-z][a-z0-9_]*")
 _PREFILL_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
@@ -186,7 +195,15 @@ def _yes_no_word(value: object) -> object:
 class YesNoField(QuestionBase):
     type: Literal["yes_no"]
     # The answer that lets the user continue (e.g. consent must be "yes"); its message key is must_equal.
-    must_equal: Annotated[Literal["yes", "no"], BeforeValidator(_yes_no_word)] | None = None
+    # The published JSON Schema accepts the booleans too: YAML reads an unquoted `yes` as true.
+    must_equal: (
+        Annotated[
+            Literal["yes", "no"],
+            BeforeValidator(_yes_no_word),
+            WithJsonSchema({"enum": ["yes", "no", True, False]}),
+        ]
+        | None
+    ) = None
 
 
 class RadiosField(QuestionBase):

@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as ValidationError_
+from jsonschema.exceptions import best_match
 from pydantic import ValidationError
 
 from sen_portal.forms.checks import definition_problems, did_you_mean
@@ -139,6 +142,45 @@ def form_json_schema() -> dict[str, Any]:
 
 def form_json_schema_text() -> str:
     return json.dumps(form_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def _schema_validator() -> Draft202012Validator:
+    return Draft202012Validator(form_json_schema())
+
+
+def _branch_error(error: ValidationError_) -> ValidationError_:
+    """For "one of the question types" failures, the error from the branch of the question's own type."""
+    if not error.context:
+        return error
+    branches: dict[Any, list[ValidationError_]] = {}
+    for inner in error.context:
+        branches.setdefault(inner.relative_schema_path[0], []).append(inner)
+    for errors in branches.values():
+        if not any(list(inner.relative_path)[-1:] == ["type"] for inner in errors):
+            return errors[0]  # the branch whose "type" matched
+    return best_match(error.context)
+
+
+def schema_problems(data: Mapping[str, Any], *, limit: int = 20) -> list[str]:
+    """Where ``data`` breaks the published JSON Schema, as "where: what" lines (a file from another
+    portal is checked against the schema that portal's editors work to, then loaded as usual)."""
+    problems = []
+    for error in sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        error = _branch_error(error)
+        path = list(error.absolute_path)
+        where, node, index = "", data, 0
+        while index + 1 < len(path) and isinstance(path[index + 1], int):
+            container = node.get(path[index]) if isinstance(node, dict) else None
+            if not isinstance(container, list) or not 0 <= path[index + 1] < len(container):
+                break
+            where += ("." if where else "") + f"{path[index]}[{path[index + 1]}]"
+            node, index = container[path[index + 1]], index + 2
+        rest = ".".join(str(part) for part in path[index:])
+        problems.append(f"{_name_where(where, node)}{' ' + rest if rest else ''}: {error.message[:200]}")
+        if len(problems) >= limit:
+            break
+    return problems
 
 
 # ---- turning pydantic's errors into "where: what" ----------------------------------------------

@@ -13,7 +13,7 @@ import yaml
 from sqlmodel import Session
 
 from sen_portal.forms import FormDefinitionError, load_definition
-from sen_portal.forms.loading import parse_definition_text
+from sen_portal.forms.loading import parse_definition_text, schema_problems
 from sen_portal.models import FormVersion
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.form_designer import (
@@ -37,10 +37,14 @@ def export_yaml(session: Session, *, form_key: str, number: int) -> str:
 def import_yaml(session: Session, *, text: str, actor: Actor, clock: Clock = system_clock) -> FormVersion:
     """A definition from another portal becomes the draft of its form; refused with the loader's problems."""
     try:
-        definition = load_definition(parse_definition_text(text))
+        data: Data = parse_definition_text(text)
+        # The loader first (its messages name the question and suggest fixes), then the published
+        # JSON Schema, the contract other portals' definitions and editors are written to.
+        definition = load_definition(data)
+        if against_schema := schema_problems(data):
+            raise FormDefinitionError(against_schema)
     except FormDefinitionError as error:
         raise DesignRefused({"definition": list(error.problems)}) from None
-    data: Data = parse_definition_text(text)
     if wrong_prefix := prefix_errors(session, definition.key, definition.reference_prefix):
         raise DesignRefused({"definition": wrong_prefix})
     versions = versions_of(session, definition.key)

@@ -233,3 +233,23 @@ def test_any_definition_the_models_accept_round_trips_through_yaml_and_json(data
 def test_the_shipped_form_round_trips_through_yaml() -> None:
     definition = load_definition(SHIPPED.read_text(encoding="utf-8"))
     assert load_definition(definition_to_yaml(definition)) == definition
+
+
+def test_the_shipped_definition_meets_the_published_schema_and_breaches_are_placed() -> None:
+    import copy
+    from pathlib import Path
+
+    import yaml
+
+    from sen_portal.forms.loading import schema_problems
+
+    path = Path(__file__).resolve().parents[2] / "sen_portal/forms/definitions/ehc_needs_assessment.yaml"
+    shipped = yaml.safe_load(path.read_text())
+    assert schema_problems(shipped) == []  # including `must_equal: yes`, which YAML reads as true
+
+    broken = copy.deepcopy(shipped)
+    del broken["sections"][1]["title"]
+    broken["sections"][0]["fields"][0]["max_length"] = "long"
+    problems = schema_problems(broken)
+    assert any(p.startswith("sections[1] (key ") and "'title' is a required property" in p for p in problems)
+    assert any(p.startswith("sections[0].fields[0] (name ") and "max_length" in p for p in problems), problems
