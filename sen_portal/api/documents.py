@@ -18,11 +18,11 @@ from starlette.routing import Route
 from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.models import StoredDocument, UserRole
+from sen_portal.models import StoredDocument
+from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.services import document_access, documents, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
-STAFF_ROLES = {UserRole.CASEWORKER, UserRole.ADMIN}
 NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 

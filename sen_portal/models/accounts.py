@@ -17,6 +17,10 @@ class UserRole(StrEnum):
     ADMIN = "admin"
 
 
+# Council staff: everyone who may use the staff pages. One definition for every check.
+STAFF_ROLES: frozenset[str] = frozenset({UserRole.CASEWORKER.value, UserRole.ADMIN.value})
+
+
 class ApprovalStatus(StrEnum):
     """Account vetting (ACCOUNT_VETTING): new professionals wait for staff before they can submit."""
 

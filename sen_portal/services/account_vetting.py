@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from sen_portal import routes
 from sen_portal.config import Settings
 from sen_portal.email.account_emails import account_approved_email, account_rejected_email
 from sen_portal.models import ApprovalStatus, UserAccount, UserRole
+from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.routes import absolute_url
 from sen_portal.services import audit, sessions
 from sen_portal.services.audit import Actor, AuditAction
@@ -57,25 +59,62 @@ def pending_accounts(session: Session, *, limit: int = 200) -> Sequence[UserAcco
 
 def find_accounts(session: Session, *, text: str, limit: int = 50) -> Sequence[UserAccount]:
     """Accounts whose email or name contains ``text`` (for disabling and re-enabling)."""
-    needle = f"%{text.strip().lower()}%"
-    if len(needle) < 5:  # at least three characters typed
+    needle = text.strip().lower()
+    if len(needle) < 3:
         return []
     full_name = func.lower(UserAccount.first_name + " " + UserAccount.last_name)
     return session.exec(
         select(UserAccount)
-        .where(col(UserAccount.email).like(needle) | full_name.like(needle))
+        # autoescape: a typed "%" or "_" is a character, not a wildcard that lists everyone.
+        .where(col(UserAccount.email).contains(needle, autoescape=True) | full_name.contains(needle, autoescape=True))
         .order_by(col(UserAccount.email))
         .limit(limit)
     ).all()
 
 
+NOT_WAITING = "This account is not waiting for a decision any more (a colleague may have just decided)"
+
+
+def _decide(
+    session: Session, *, user_id: int, actor: Actor, to_status: ApprovalStatus, clock: Clock
+) -> UserAccount | None:
+    """Move a *waiting* professional account to ``to_status``; None when it already has that status.
+
+    One conditional UPDATE: only an account still pending changes, so a decision can never touch an
+    approved or disabled account (vetting is not a back door to disabling, which is for admins), and
+    of two colleagues deciding at once exactly one succeeds.
+    """
+    staff = session.get(UserAccount, actor.user_id)
+    if staff is None or not staff.is_active or staff.role not in STAFF_ROLES:
+        raise VettingError("Only council staff can do this")
+    now = clock()
+    values: dict[str, object] = {"approval_status": to_status, "approval_decided_at": now, "updated_at": now}
+    if to_status == ApprovalStatus.REJECTED:
+        values["is_active"] = False
+    decided = session.execute(
+        update(UserAccount)
+        .where(
+            col(UserAccount.id) == user_id,
+            col(UserAccount.role) == UserRole.PROFESSIONAL,
+            col(UserAccount.approval_status) == ApprovalStatus.PENDING,
+            col(UserAccount.is_active).is_(True),
+        )
+        .values(**values)
+    )
+    user = session.get(UserAccount, user_id)
+    if user is not None:
+        session.refresh(user)
+    if decided.rowcount == 1 and user is not None:
+        return user
+    if user is not None and user.role == UserRole.PROFESSIONAL and user.approval_status == to_status:
+        return None  # a second click: the same decision stands, nothing more to send
+    raise VettingError(NOT_WAITING if user is not None else "That account no longer exists")
+
+
 def approve(session: Session, *, user_id: int, actor: Actor, settings: Settings, clock: Clock = system_clock) -> None:
-    user = _professional(session, user_id, actor)
-    if user.approval_status == ApprovalStatus.APPROVED:
-        return  # a second click, or a colleague got there first: nothing more to send
-    user.approval_status = ApprovalStatus.APPROVED
-    user.approval_decided_at = user.updated_at = clock()
-    session.add(user)
+    user = _decide(session, user_id=user_id, actor=actor, to_status=ApprovalStatus.APPROVED, clock=clock)
+    if user is None:
+        return
     enqueue(
         session,
         account_approved_email(
@@ -92,19 +131,15 @@ def approve(session: Session, *, user_id: int, actor: Actor, settings: Settings,
 def reject(
     session: Session, *, user_id: int, actor: Actor, reason: str, settings: Settings, clock: Clock = system_clock
 ) -> None:
-    """Refuse the account: it can no longer sign in, and the person is told why."""
+    """Refuse a waiting account: it can no longer sign in, and the person is told why."""
     reason = " ".join(reason.split())
     if not reason:
         raise VettingError("Enter the reason, so the person knows what to do next")
     if len(reason) > REASON_MAX:
         raise VettingError(f"The reason must be {REASON_MAX} characters or fewer")
-    user = _professional(session, user_id, actor)
-    if user.approval_status == ApprovalStatus.REJECTED:
+    user = _decide(session, user_id=user_id, actor=actor, to_status=ApprovalStatus.REJECTED, clock=clock)
+    if user is None:
         return
-    user.approval_status = ApprovalStatus.REJECTED
-    user.is_active = False
-    user.approval_decided_at = user.updated_at = clock()
-    session.add(user)
     sessions.end_all(session, user_id=user_id, clock=clock)
     enqueue(
         session,
@@ -129,17 +164,6 @@ def set_active(session: Session, *, user_id: int, active: bool, actor: Actor, cl
     if not active:
         sessions.end_all(session, user_id=user_id, clock=clock)
     _audit(session, AuditAction.ACCOUNT_ENABLED if active else AuditAction.ACCOUNT_DISABLED, user, actor, clock)
-
-
-def _professional(session: Session, user_id: int, actor: Actor) -> UserAccount:
-    user = session.get(UserAccount, user_id)
-    if user is None or user.role != UserRole.PROFESSIONAL:
-        raise VettingError("That account no longer exists")
-    if user.approval_status == ApprovalStatus.REJECTED and not user.is_active:
-        return user
-    if not user.is_active:
-        raise VettingError("That account has been disabled")
-    return user
 
 
 def _audit(session: Session, action: AuditAction, user: UserAccount, actor: Actor, clock: Clock) -> None:

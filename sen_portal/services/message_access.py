@@ -6,13 +6,13 @@ import logging
 
 from sqlmodel import Session, col, select
 
-from sen_portal.models import MessageSide, Referral, UserAccount, UserRole
+from sen_portal.models import MessageSide, Referral, UserAccount
+from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.models.messages import MESSAGE_MAX_CHARS
 from sen_portal.models.referrals import ReferralStatus
 
 log = logging.getLogger("sen_portal.services.messages")
 
-STAFF_ROLES = frozenset({UserRole.CASEWORKER, UserRole.ADMIN})
 EMPTY_MESSAGE = "Enter a message"
 TOO_LONG = f"Your message must be {MESSAGE_MAX_CHARS} characters or fewer"
 

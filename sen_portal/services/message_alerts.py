@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from sen_portal import routes
 from sen_portal.config import Settings
 from sen_portal.email.message_emails import message_waiting_email
-from sen_portal.models import MessageSide, MessageThread, Referral, UserAccount, UserRole
+from sen_portal.models import MessageSide, MessageThread, Referral, UserAccount
+from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.routes import absolute_url
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
@@ -71,7 +72,7 @@ def recipients(session: Session, *, referral: Referral, side: MessageSide, setti
         return [settings.sen_team_email]
     staff = session.exec(
         select(UserAccount.email).where(
-            col(UserAccount.role).in_([UserRole.CASEWORKER, UserRole.ADMIN]),
+            col(UserAccount.role).in_(sorted(STAFF_ROLES)),
             col(UserAccount.is_active).is_(True),
             col(UserAccount.email_verified_at).is_not(None),
         )

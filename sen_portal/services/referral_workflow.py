@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from sen_portal.models import Referral, ReferralStatusChange, UserAccount, UserRole
+from sen_portal.models import Referral, ReferralStatusChange, UserAccount
+from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.models.referrals import ReferralStatus as S
 from sen_portal.services import audit
 from sen_portal.services.audit import Actor
@@ -22,7 +23,6 @@ from sen_portal.services.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
 
-STAFF_ROLES = frozenset({UserRole.CASEWORKER.value, UserRole.ADMIN.value})
 NOTE_MAX = 2000
 
 # The statutory route (SEND Code of Practice ch. 9). "More information requested" hands the

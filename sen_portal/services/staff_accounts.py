@@ -12,15 +12,14 @@ import logging
 from sqlmodel import Session, col, select
 
 from sen_portal.config import Settings
-from sen_portal.models import UserAccount, UserRole
+from sen_portal.models import UserAccount
+from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.services.clock import Clock, system_clock
 from sen_portal.services.emails import email_error, normalise_email
 from sen_portal.services.password_reset import send_set_password_link
 from sen_portal.services.registration_steps import clean_text
 
 log = logging.getLogger(__name__)
-
-STAFF_ROLES = (UserRole.CASEWORKER.value, UserRole.ADMIN.value)
 
 
 class StaffAccountError(ValueError):
@@ -42,7 +41,7 @@ def create_staff_user(
     if message:
         raise StaffAccountError(message)
     if role not in STAFF_ROLES:
-        raise StaffAccountError(f"role must be one of {', '.join(STAFF_ROLES)}")
+        raise StaffAccountError(f"role must be one of {', '.join(sorted(STAFF_ROLES))}")
     address = normalise_email(email)
     assert address is not None
     if session.exec(select(UserAccount.id).where(col(UserAccount.email) == address)).first() is not None:

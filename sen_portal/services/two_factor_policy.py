@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from sen_portal.config import Settings
-from sen_portal.models import UserAccount, UserRole
-
-STAFF_ROLES = frozenset({UserRole.CASEWORKER, UserRole.ADMIN})
+from sen_portal.models import UserAccount
+from sen_portal.models.accounts import STAFF_ROLES
 
 
 def must_set_up_authenticator(user: UserAccount, settings: Settings) -> bool:

@@ -19,13 +19,11 @@ from sen_portal import routes
 from sen_portal.api.session_cookie import SIGN_OUT_ROUTE, token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.models import UserRole
+from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.services import audit, messages, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 logger = logging.getLogger(__name__)
-
-STAFF_ROLES = frozenset({UserRole.CASEWORKER, UserRole.ADMIN})
 
 
 class NotSignedIn(Exception):

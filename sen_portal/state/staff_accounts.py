@@ -45,7 +45,8 @@ class StaffAccountsState(FormErrorsMixin, StaffState):
 
     def _refresh(self) -> None:
         """Reload both lists (after every decision, so colleagues' decisions show too)."""
-        search = self.search_text
+        # Only admins search accounts (disabling is theirs); a caseworker's hand-set search text is ignored.
+        search = self.search_text if self.is_admin else ""
 
         def load() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             with session_scope() as db:
@@ -150,7 +151,7 @@ class StaffAccountsState(FormErrorsMixin, StaffState):
         """Disable (every session ends at once) or re-enable an account. Admins only."""
         target = _id(user_id)
         return await self._decide(
-            lambda db, me: vetting.set_active(db, user_id=target, active=bool(active), actor=self._actor(me)),
+            lambda db, me: vetting.set_active(db, user_id=target, active=active is True, actor=self._actor(me)),
             "Account re-enabled." if active else "Account disabled. Its sessions have ended.",
             UserRole.ADMIN,
         )

@@ -133,3 +133,42 @@ def test_sign_in_attempts_are_audited_without_typed_text_of_unknown_accounts(ses
     assert sorted(event.actor_email for event in failures) == ["", user.email]
     assert all(event.client_ip == IP and event.outcome == "refused" for event in failures)
     assert all("passphrase" not in str(event.detail) for event in failures)
+
+
+def test_decisions_apply_only_to_waiting_accounts(session: Session, staff: vetting.Actor) -> None:
+    # Vetting is no back door to disabling (that is for admins): an approved account cannot be "rejected".
+    approved = make_user(session, email="working@school.example.org")
+    with pytest.raises(vetting.VettingError, match="not waiting"):
+        vetting.reject(session, user_id=approved.id or 0, actor=staff, reason="x", settings=SETTINGS)
+    session.rollback()
+    session.refresh(approved)
+    assert approved.is_active and approved.approval_status == ApprovalStatus.APPROVED
+
+    # Two colleagues at once: the second decision finds the account decided and changes nothing.
+    waiting = _pending(session)
+    vetting.reject(session, user_id=waiting.id or 0, actor=staff, reason="Not a professional", settings=SETTINGS)
+    session.commit()
+    with pytest.raises(vetting.VettingError, match="not waiting"):
+        vetting.approve(session, user_id=waiting.id or 0, actor=staff, settings=SETTINGS)
+    session.rollback()
+    session.refresh(waiting)
+    assert waiting.approval_status == ApprovalStatus.REJECTED and not waiting.is_active
+    assert [m.category for m in _mail_to(session, waiting.email)] == ["account_rejected"]
+
+
+def test_only_active_staff_can_decide(session: Session) -> None:
+    waiting = _pending(session)
+    professional = make_user(session, email="peer@school.example.org")
+    with pytest.raises(vetting.VettingError, match="Only council staff"):
+        vetting.approve(
+            session,
+            user_id=waiting.id or 0,
+            actor=vetting.Actor(professional.id or 0, professional.email),
+            settings=SETTINGS,
+        )
+
+
+def test_search_text_is_not_a_wildcard(session: Session, staff: vetting.Actor) -> None:
+    make_user(session, email="someone@school.example.org")
+    assert vetting.find_accounts(session, text="%%%") == []
+    assert vetting.find_accounts(session, text="___") == []

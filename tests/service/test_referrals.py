@@ -635,8 +635,10 @@ def test_an_account_waiting_for_approval_cannot_send_until_approved(
     staff = make_user(portal, "case@council.example.gov.uk")
     with session_scope(portal) as session:
         user = session.get(UserAccount, owner)
-        assert user is not None
+        caseworker = session.get(UserAccount, staff)
+        assert user is not None and caseworker is not None
         user.approval_status = ApprovalStatus.PENDING
+        caseworker.role = "caseworker"
     public_id = ready_to_submit(portal, settings, clock, owner)
 
     with pytest.raises(referrals.AccountNotApproved):
