@@ -75,7 +75,8 @@ class FormsListState(DesignerBase, AuthState):
     async def export(self, form_key: str, version: str):
         """Download a version's definition as YAML (to import into another portal)."""
         user = await self._admin()
-        if user is None or not str(version).isdigit():
+        version = str(version)
+        if user is None or not (version.isascii() and version.isdecimal() and len(version) < 10):
             return None
         try:
             text = await asyncio.to_thread(journey.export, str(form_key)[:60], int(version))

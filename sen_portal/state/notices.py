@@ -141,7 +141,7 @@ class StaffNoticesState(FormErrorsMixin, StaffState):
         except NotSignedIn:
             yield sign_in_redirect(self.router.url.path)
             return
-        if not str(notice_id).isdigit():
+        if not _is_id(str(notice_id)):
             return
         ended = await asyncio.to_thread(_end, int(notice_id), user.id, user.email, self.router.session.client_ip or "")
         self.notice = "The notice has ended." if ended else "That notice had already ended."
@@ -166,7 +166,7 @@ class StaffNoticesState(FormErrorsMixin, StaffState):
             user = await self._require_user(*STAFF_ROLES)
         except NotSignedIn:
             return sign_in_redirect(self.router.url.path)
-        if not self.confirm_id.isdigit():
+        if not _is_id(self.confirm_id):
             return None
         count = await asyncio.to_thread(
             _broadcast, int(self.confirm_id), user.id, user.email, self.router.session.client_ip or ""
@@ -221,3 +221,8 @@ def _broadcast(notice_id: int, user_id: int, email: str, ip: str) -> int | None:
             )
         except (maintenance.NoticeNotFound, maintenance.NoticeEnded):
             return None
+
+
+def _is_id(value: str) -> bool:
+    """A row id from the page: plain ASCII digits that fit an integer column ("²".isdigit() is true)."""
+    return value.isascii() and value.isdecimal() and len(value) < 10

@@ -106,7 +106,7 @@ class StaffAuditState(FormErrorsMixin, StaffState):
     async def go_to_page(self, page: int):
         """Another page of the same results."""
         try:
-            self.page = max(1, int(page))
+            self.page = min(max(1, int(page)), 100_000)  # an absurd page would overflow OFFSET
         except (TypeError, ValueError):
             self.page = 1
         return await self._refresh()
