@@ -20,7 +20,7 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import StoredDocument
 from sen_portal.models.accounts import STAFF_ROLES
-from sen_portal.services import document_access, documents, sessions
+from sen_portal.services import audit, document_access, documents, sessions
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
 
 NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -45,6 +45,18 @@ def _resolve(token: str, public_id: str, client_ip: str = "") -> tuple[StoredDoc
                 can_access=lambda doc: document_access.may_download(db, doc, user_id=user_id, is_staff=is_staff),
             )
         except documents.DocumentNotFound:
+            # Someone signed in asked for a document that is not theirs to see (or does not exist):
+            # staff should see such attempts, so the refusal is audited (ids only).
+            audit.record(
+                db,
+                action=audit.AuditAction.ACCESS_REFUSED,
+                actor_user_id=user_id,
+                actor_email=user.email,
+                object_type="document",
+                object_id=public_id,
+                client_ip=client_ip,
+                outcome="refused",
+            )
             return None
         document_access.record_download(db, document, user_id=user_id, email=user.email, client_ip=client_ip)
         return document, str(path)

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, create_account, send_event
 from tests.e2e.test_referral import MINIMAL_PDF, PASSWORD, sign_in, upload
@@ -29,6 +29,20 @@ def _documents_of(portal: Portal, email: str) -> list:
     with Session(engine) as session:
         user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
         rows = list(session.exec(select(StoredDocument).where(StoredDocument.owner_user_id == user.id)))
+    engine.dispose()
+    return rows
+
+
+def _refusals(portal: Portal, email: str) -> list:
+    from sen_portal.models import AuditEvent
+
+    engine = _db(portal)
+    with Session(engine) as session:
+        rows = list(
+            session.exec(
+                select(AuditEvent).where(AuditEvent.action == "access_refused", AuditEvent.actor_email == email)
+            )
+        )
     engine.dispose()
     return rows
 
@@ -88,6 +102,9 @@ def test_a_second_professional_cannot_reach_the_first_ones_request_or_document(
     # By the download route, with their own valid session.
     intruder_cookie = "; ".join(f"{c['name']}={c['value']}" for c in intruder_context.cookies())
     assert _status(download_url, intruder_cookie) == 404
+    # ...and the attempt is in the audit log for staff to see (who, which document; nothing else).
+    refusals = _refusals(portal, other)
+    assert [(r.object_type, r.object_id, r.outcome) for r in refusals] == [("document", document.public_id, "refused")]
 
     # By calling event handlers directly over the websocket, with the owner's ids as arguments.
     intruder.goto("/requests/new?form=ehc_needs_assessment")
