@@ -8,12 +8,14 @@ moves the file to a random name and adds its row to the caller's session.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
 import secrets
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from sqlmodel import Session
 
@@ -24,6 +26,7 @@ from sen_portal.services.file_types import DetectedType, Refusal, sanitise_filen
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 MB = 1024 * 1024
 SCAN_UNAVAILABLE = "We could not check this file for viruses. Try again later."
 
@@ -46,6 +49,45 @@ def begin_upload(
     if refusal := file_types.check_extension(name):
         raise UploadRefused(refusal.message)
     return UploadWriter(settings, filename=name, owner_user_id=owner_user_id, already_stored_bytes=already_stored_bytes)
+
+
+async def stream_upload(
+    settings: Settings,
+    chunks: AsyncIterator[Any],
+    *,
+    owner_user_id: int,
+    already_stored_bytes: int,
+    already_stored_count: int,
+    finish: Callable[[UploadWriter], T],
+) -> T | None:
+    """Receive one streamed file (Reflex ``UploadChunk``s) and hand the writer to ``finish``.
+
+    File writes and ``finish`` (the scan, the move, the row) run in worker threads, never on the
+    event loop. None when no file came; ``UploadRefused`` when a check says no. Whatever goes wrong
+    before ``finish`` returns - a refusal, an error in ``finish``, a disconnect - leaves no partial file.
+    """
+    writer: UploadWriter | None = None
+    stored = False
+    try:
+        async for chunk in chunks:
+            if writer is None:
+                writer = begin_upload(
+                    settings,
+                    filename=chunk.filename or "document",
+                    owner_user_id=owner_user_id,
+                    already_stored_bytes=already_stored_bytes,
+                    already_stored_count=already_stored_count,
+                )
+            if chunk.data:
+                await asyncio.to_thread(writer.write, chunk.data)
+        if writer is None:
+            return None
+        result = await asyncio.to_thread(finish, writer)
+        stored = True
+        return result
+    finally:
+        if writer is not None and not stored:
+            writer.abort()
 
 
 class UploadWriter:

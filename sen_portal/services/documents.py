@@ -35,6 +35,7 @@ from sen_portal.services.document_upload import (
     UploadWriter,
     begin_upload,
     check_container,
+    stream_upload,
 )
 from sen_portal.services.file_types import sanitise_filename, sniff_type
 
@@ -53,6 +54,7 @@ __all__ = [
     "sanitise_filename",
     "sniff_type",
     "stored_totals",
+    "stream_upload",
     "sweep_orphans",
 ]
 

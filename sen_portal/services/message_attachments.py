@@ -62,29 +62,19 @@ async def receive_attachment(
         count, size = await asyncio.to_thread(_pending_totals, user_id, referral_public_id, pending_ids)
     except messages.ThreadNotFound:
         return AttachmentOutcome("You cannot add files to this conversation", True, None)
-    writer = None
-    stored = False
     try:
-        async for chunk in chunks:
-            if writer is None:
-                writer = documents.begin_upload(
-                    settings,
-                    filename=chunk.filename or "document",
-                    owner_user_id=user_id,
-                    already_stored_bytes=size,
-                    already_stored_count=count,
-                )
-            if chunk.data:
-                await asyncio.to_thread(writer.write, chunk.data)
-        if writer is None:
-            return AttachmentOutcome("Select a file to attach", True, None)
-        document = await asyncio.to_thread(_finish, writer)
-        stored = True
+        document = await documents.stream_upload(
+            settings,
+            chunks,
+            owner_user_id=user_id,
+            already_stored_bytes=size,
+            already_stored_count=count,
+            finish=_finish,
+        )
     except documents.UploadRefused as refused:
         return AttachmentOutcome(refused.message, True, None)
-    finally:
-        if writer is not None and not stored:
-            writer.abort()  # a refusal or a disconnect leaves no partial file
+    if document is None:
+        return AttachmentOutcome("Select a file to attach", True, None)
     file = PendingFile(document.id or 0, document.public_id, document.original_name)
     return AttachmentOutcome(f"{file.name} is ready to send with your message.", False, file)
 

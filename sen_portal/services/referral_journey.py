@@ -346,32 +346,22 @@ async def receive_upload(user_id: int, public_id: str, slot: str, chunks: AsyncI
         referral_id, count, size = await asyncio.to_thread(prepare)
     except referrals.ReferralNotFound:
         return UploadOutcome("Choose which document you are uploading", True, None)
-    writer = None
-    stored = False
     try:
-        async for chunk in chunks:
-            if writer is None:
-                writer = documents.begin_upload(
-                    settings,
-                    filename=chunk.filename or "document",
-                    owner_user_id=user_id,
-                    already_stored_bytes=size,
-                    already_stored_count=count,
-                )
-            if chunk.data:
-                await asyncio.to_thread(writer.write, chunk.data)
-        if writer is None:
-            return UploadOutcome("Select a file to upload", True, None)
-        name = writer.filename
-        rows = await asyncio.to_thread(_finish_upload, writer, user_id, public_id, referral_id, slot)
-        stored = True
+        stored = await documents.stream_upload(
+            settings,
+            chunks,
+            owner_user_id=user_id,
+            already_stored_bytes=size,
+            already_stored_count=count,
+            finish=lambda writer: (writer.filename, _finish_upload(writer, user_id, public_id, referral_id, slot)),
+        )
     except documents.UploadRefused as refused:
         return UploadOutcome(refused.message, True, None)
     except referrals.ReferralNotFound:
         return UploadOutcome("This request has been sent, so files can no longer be added to it.", True, None)
-    finally:
-        if writer is not None and not stored:
-            writer.abort()  # a refusal, a disconnect or a cancelled task leaves no partial file
+    if stored is None:
+        return UploadOutcome("Select a file to upload", True, None)
+    name, rows = stored
     return UploadOutcome(f"{name} has been uploaded.", False, rows)
 
 
