@@ -46,6 +46,23 @@ class FormEvents:
         self.address_options = address_options
         self.address_messages = address_messages
 
+    @classmethod
+    def of(cls, state: Any) -> FormEvents:
+        """A state class that has every handler and var under these names (the request pages, the preview)."""
+        names = [
+            "set_value",
+            "choose",
+            "add_item",
+            "remove_item",
+            "remove_document",
+            "documents",
+            "find_address",
+            "choose_address",
+            "address_options",
+            "address_messages",
+        ]
+        return cls(**{name: getattr(state, name) for name in names})
+
 
 def _described_by(entry: rx.Var) -> rx.Var:
     name = entry["name"].to(str)

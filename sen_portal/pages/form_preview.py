@@ -13,18 +13,7 @@ from sen_portal.state.form_preview import FormPreviewState as V
 
 
 def _events() -> FormEvents:
-    return FormEvents(
-        set_value=V.set_value,
-        choose=V.choose,
-        add_item=V.add_item,
-        remove_item=V.remove_item,
-        remove_document=V.remove_document,
-        documents=V.documents,
-        find_address=V.find_address,
-        choose_address=V.choose_address,
-        address_options=V.address_options,
-        address_messages=V.address_messages,
-    )
+    return FormEvents.of(V)
 
 
 def preview_page() -> rx.Component:

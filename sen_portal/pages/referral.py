@@ -19,18 +19,7 @@ UPLOAD_ID = "document-upload"
 
 
 def _events() -> FormEvents:
-    return FormEvents(
-        set_value=S.set_value,
-        choose=S.choose,
-        add_item=S.add_item,
-        remove_item=S.remove_item,
-        remove_document=S.remove_document,
-        documents=S.documents,
-        find_address=S.find_address,
-        choose_address=S.choose_address,
-        address_options=S.address_options,
-        address_messages=S.address_messages,
-    )
+    return FormEvents.of(S)
 
 
 def _not_found() -> rx.Component:
