@@ -11,6 +11,9 @@ TOOLS := .tools
 BUN_VERSION := 1.4.5
 AXE_VERSION := 4.14.1
 PYTEST_ARGS ?=
+# pytest-xdist workers; browser and fault tests stay on one worker (they share .web).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 # Reflex needs bun; its own installer downloads from the internet, which a
 # council server may not reach, so we take bun from the npm registry instead.
@@ -18,11 +21,13 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test lint format migrate seed bench tools chromium clean help
+.PHONY: run dev test test-fast coverage lint format migrate seed bench tools chromium clean help
 
 help:
 	@echo "make run    start the portal on http://localhost:$(PORT) (installs what is missing)"
 	@echo "make test   run the whole test suite (unit, service on SQLite+PostgreSQL, browser)"
+	@echo "make test-fast  unit + service tests on SQLite only (the inner loop)"
+	@echo "make coverage   unit + service tests on both databases with a coverage report"
 	@echo "make dev    run with hot reload for development"
 	@echo "make bench  run the benchmarks"
 
@@ -75,7 +80,14 @@ format: $(VENV)/.dev-installed
 	$(PY) -m ruff format .
 
 test: $(VENV)/.dev-installed tools chromium lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.dev-installed
+	$(PY) -m pytest tests/unit tests/service $(XDIST) -k "not postgresql" $(PYTEST_ARGS)
+
+# Browser and fault tests run the portal in other processes, so only unit + service code is measured.
+coverage: $(VENV)/.dev-installed
+	$(PY) -m pytest tests/unit tests/service $(XDIST) --cov=sen_portal --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed tools chromium
 	$(PY) -m benchmarks.run_all

@@ -38,12 +38,7 @@ from tests.service.account_helpers import (
     other_code,
 )
 
-pytestmark = pytest.mark.service
-
-
-@pytest.fixture(autouse=True)
-def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "BCRYPT_COST", 4)
+pytestmark = [pytest.mark.service, pytest.mark.usefixtures("fast_bcrypt")]
 
 
 @pytest.fixture
