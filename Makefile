@@ -74,6 +74,7 @@ dev: $(VENV)/.runtime-installed tools seed
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .

@@ -91,7 +91,7 @@ def _decide(
     values: dict[str, object] = {"approval_status": to_status, "approval_decided_at": now, "updated_at": now}
     if to_status == ApprovalStatus.REJECTED:
         values["is_active"] = False
-    decided = session.execute(
+    decided = session.exec(
         update(UserAccount)
         .where(
             col(UserAccount.id) == user_id,

@@ -244,7 +244,7 @@ def broadcast(
     now = clock()
     if notice.ends_at <= now:
         raise NoticeEnded(notice_id)  # telling people about maintenance that is over only confuses them
-    claimed = session.execute(
+    claimed = session.exec(
         update(MaintenanceNotice)
         .where(col(MaintenanceNotice.id) == notice_id, col(MaintenanceNotice.emailed_at).is_(None))
         .values(emailed_at=now)

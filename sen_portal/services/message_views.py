@@ -107,7 +107,7 @@ def list_threads(session: Session, *, user_id: int) -> list[ThreadSummary]:
     user = active_user(session, user_id)
     side = side_of(user)
     query = (
-        select(
+        select(  # type: ignore[call-overload]  # SQLModel types select() for at most 4 columns
             Referral.public_id,
             Referral.reference,
             Referral.child_name,

@@ -285,7 +285,7 @@ def purge_unverified_accounts(
     Frees the address for its real owner and limits "pre-hijacking" (someone registering
     another person's address with a password of their own and waiting).
     """
-    result = session.execute(
+    result = session.exec(
         delete(UserAccount).where(
             col(UserAccount.role) == UserRole.PROFESSIONAL,
             col(UserAccount.email_verified_at).is_(None),

@@ -143,7 +143,7 @@ def _statement(query: InboxQuery):
     order = [column.desc() if query.descending else column.asc(), col(Referral.id).desc()]
     # Named columns, not the whole row: the JSON answers stay on disk (an export of 10,000 would drag them all in).
     return (
-        select(
+        select(  # type: ignore[call-overload, misc]  # SQLModel types select() for at most 4 columns
             Referral.public_id,
             Referral.reference,
             Referral.child_name,
