@@ -11,9 +11,11 @@ TOOLS := .tools
 BUN_VERSION := 1.4.5
 AXE_VERSION := 4.14.1
 PYTEST_ARGS ?=
-# pytest-xdist workers; browser and fault tests stay on one worker (they share .web).
+# pytest-xdist workers for unit + service tests. Browser and fault tests share one production build
+# in .web, so they run after, in one process (xdist's loadgroup cannot pin them to one worker under
+# pytest 9.2: pytest-dev/pytest-xdist#1386).
 TEST_WORKERS ?= auto
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+XDIST := -n $(TEST_WORKERS)
 
 # Reflex needs bun; its own installer downloads from the internet, which a
 # council server may not reach, so we take bun from the npm registry instead.
@@ -81,7 +83,8 @@ format: $(VENV)/.dev-installed
 	$(PY) -m ruff format .
 
 test: $(VENV)/.dev-installed tools chromium lint
-	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(PY) -m pytest tests/unit tests/service $(XDIST) $(PYTEST_ARGS)
+	$(PY) -m pytest tests/e2e tests/fault $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest tests/unit tests/service $(XDIST) -k "not postgresql" $(PYTEST_ARGS)

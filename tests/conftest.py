@@ -162,14 +162,6 @@ def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passwords, "BCRYPT_COST", 4)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser and fault tests share one production build in ``.web`` and start portals from it: under
-    pytest-xdist (``--dist loadgroup``) they all run on one worker, one after another."""
-    for item in items:
-        if "tests/e2e/" in str(item.fspath) or "tests/fault/" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("portal"))
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One Chromium for every browser test (e2e and fault): Playwright's sync API allows one per thread."""
