@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from sen_portal import routes
 from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
@@ -86,4 +87,4 @@ async def download(request: Request) -> Response:
 
 
 def document_routes() -> list[Route]:
-    return [Route("/documents/{public_id}", download, methods=["GET"])]
+    return [Route(routes.DOCUMENT_DOWNLOAD, download, methods=["GET"])]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
+from sen_portal import routes
 from sen_portal.config import Settings, get_settings
 from sen_portal.db import session_scope
 from sen_portal.forms import (
@@ -318,7 +319,7 @@ def _document_rows(
             "size": _size(d.size_bytes),
             "slot": d.slot,
             "slot_label": labels.get(d.slot, d.slot),
-            "href": f"/documents/{d.public_id}",
+            "href": routes.document_path(d.public_id),
         }
         for d in rows
     ]

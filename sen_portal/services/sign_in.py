@@ -166,6 +166,10 @@ def check_password(
         return PasswordRejected(WRONG_EMAIL_OR_PASSWORD)
 
     assert user.id is not None
+    if passwords.needs_rehash(user.password_hash or ""):
+        # The cost was raised since this hash was made: the password is in hand only now, so upgrade it.
+        user.password_hash = passwords.hash_password(password or "", pepper=pepper)
+        session.add(user)
     if user.email_verified_at is None:
         log.info("sign-in: correct password for unverified user %s", user.id)
         return EmailNotVerified(email=user.email)

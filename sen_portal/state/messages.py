@@ -54,7 +54,7 @@ def _open_thread(user_id: int, public_id: str, client_ip: str) -> tuple[dict[str
             "author": v.author_name,
             "when": local_time(v.created_at),
             "body": v.body,
-            "attachments": [{"name": a.name, "href": f"/documents/{a.public_id}"} for a in v.attachments],
+            "attachments": [{"name": a.name, "href": routes.document_path(a.public_id)} for a in v.attachments],
         }
         for v in views
     ]

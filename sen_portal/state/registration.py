@@ -24,7 +24,6 @@ from sen_portal.state.work_details import WORK_TEXT_FIELDS, WorkDetailsMixin
 
 # Which step each field lives on, so the check page can send "Change" to the right place.
 PERSONAL_FIELDS = ("title", "first_name", "last_name", "phone")
-ACCOUNT_FIELDS = ("email", "password", "confirm_password")
 WORK_FIELDS = (
     "professional_role",
     "professional_role_other",

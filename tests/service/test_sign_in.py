@@ -287,6 +287,22 @@ def test_at_the_real_cost_the_dummy_check_is_as_slow_as_a_real_one(
     assert costs == [12, 12]
 
 
+def test_a_hash_made_at_an_older_cost_is_upgraded_at_the_next_right_password(
+    session: Session, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user(session)  # at cost 4 (fast_bcrypt)
+    monkeypatch.setattr(passwords, "BCRYPT_COST", 5)
+
+    sign_in_with(session, clock, password=OTHER_PASSWORD)
+    session.refresh(user)
+    assert passwords.hash_cost(user.password_hash or "") == 4  # a wrong password changes nothing
+
+    assert isinstance(sign_in_with(session, clock), PasswordAccepted)
+    session.refresh(user)
+    assert passwords.hash_cost(user.password_hash or "") == 5
+    assert passwords.verify_password(PASSWORD, user.password_hash or "", pepper=passwords.password_pepper(SETTINGS))
+
+
 def test_an_unverified_address_is_mentioned_only_after_the_right_password(session: Session, clock: Clock) -> None:
     make_user(session, verified=False)
 
