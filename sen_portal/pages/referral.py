@@ -99,6 +99,7 @@ def _upload_box() -> rx.Component:
             rx.el.select(
                 rx.foreach(S.document_slots, lambda slot: rx.el.option(slot["label"], value=slot["value"])),
                 id="upload_slot",
+                name="upload_slot",  # Reflex 0.11 submits controls by name only (as 0.10 did by id)
                 value=S.upload_slot,
                 on_change=S.choose_upload_slot,
                 class_name="select",
