@@ -138,14 +138,7 @@ class SignInState(FormErrorsMixin, rx.State):
             self.errors = {}
             self._show_paused(outcome)
         elif isinstance(outcome, sign_in.AccountLocked):
-            minutes = max(1, (outcome.retry_after_seconds + 59) // 60)
-            for event in self.show_errors(
-                {
-                    "email": [
-                        f"Too many attempts to sign in to this account. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-                    ]
-                }
-            ):
+            for event in self.show_errors({"email": [sign_in.lock_message(outcome)]}):
                 yield event
         else:
             for event in self.show_errors({"email": [outcome.message]}):
