@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,3 +110,9 @@ def test_a_not_modified_answer_leaves_the_cached_page_policy_alone(public_url: s
     assert response.status_code == 304
     assert "content-security-policy" not in response.headers
     assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_the_readme_nginx_example_repeats_exactly_these_headers() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    shown = dict(re.findall(r'add_header ([A-Za-z-]+) "([^"]*)" always;', readme))
+    assert shown == headers_for(public_url="https://sen-portal.example.gov.uk", is_page=False)
