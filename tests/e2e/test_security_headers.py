@@ -8,6 +8,7 @@ import re
 import urllib.error
 import urllib.request
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from sen_portal import routes
@@ -94,3 +95,29 @@ def test_every_page_loads_without_a_csp_violation(page: Page, portal: Portal, ma
     sign_in(page, mailbox, email, lands_on="Your dashboard")
     assert visit_all(page) == {}
     assert console == []
+
+
+def non_loopback_address() -> str | None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # no packet is sent: this only picks the outgoing interface
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_the_portal_listens_on_loopback_only(portal: Portal) -> None:
+    # BIND_ADDRESS defaults to 127.0.0.1: the development portal and its mailbox are not on the network.
+    import socket
+    from urllib.parse import urlparse
+
+    address = non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address to try")
+    port = urlparse(portal.url).port
+    assert fetch(portal, "/health").status == 200  # positive control: reachable on loopback
+    with pytest.raises(OSError), socket.create_connection((address, port), timeout=5):
+        pass
