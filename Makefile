@@ -67,6 +67,7 @@ run: $(VENV)/.runtime-installed tools seed
 	@echo ""
 	@echo "  SEN Professional Portal starting on http://localhost:$(PORT)"
 	@echo "  (development mailbox: http://localhost:$(PORT)/dev/mailbox)"
+	@echo "  (listening on BIND_ADDRESS, 127.0.0.1 unless .env says otherwise: this machine only)"
 	@echo ""
 	$(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT)
 

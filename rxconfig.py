@@ -25,6 +25,8 @@ config = rx.Config(
     redis_url=settings.redis_url or None,
     # Client IPs (rate limits, audit) come from X-Forwarded-For only behind this many trusted proxies.
     trusted_proxy_hops=settings.trusted_proxy_hops,
+    # Where `reflex run` listens (BIND_ADDRESS): loopback unless a deployment says otherwise.
+    backend_host=settings.bind_address,
     # A private portal: no sitemap.
     disable_plugins=[SitemapPlugin],
 )

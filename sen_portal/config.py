@@ -7,6 +7,7 @@ than a traceback from deep inside the app.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -69,6 +70,9 @@ class Settings:
     account_vetting: bool = True
     # Where "a portal message is waiting" emails for the SEN team go; "" = every active staff account.
     sen_team_email: str = ""
+    # The address the web server listens on (rxconfig's backend_host). Loopback by default, so a
+    # development portal (and its /dev/mailbox) is not reachable from the office network.
+    bind_address: str = "127.0.0.1"
 
     @property
     def is_local(self) -> bool:
@@ -165,6 +169,15 @@ def _clamd_socket(env: dict[str, str]) -> str:
     return value
 
 
+def _ip(env: dict[str, str], key: str, default: str) -> str:
+    value = _text(env, key, default)
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise SettingsError(f"{key} must be an IP address such as 127.0.0.1 or 0.0.0.0, got {value!r}") from None
+    return value
+
+
 def settings_from_env(env: dict[str, str]) -> Settings:
     """Build and check Settings from a mapping (the environment, in production)."""
     # Locally the public URL follows PORT, so `make run PORT=8080` needs nothing else.
@@ -203,6 +216,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         clamd_socket=_clamd_socket(env),
         account_vetting=_bool(env, "ACCOUNT_VETTING", True),
         sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),
+        bind_address=_ip(env, "BIND_ADDRESS", "127.0.0.1"),
     )
     _check_consistency(settings)
     return settings

@@ -76,3 +76,7 @@ def document_path(public_id: str) -> str:
 def message_thread_path(referral_public_id: str) -> str:
     """The conversation about a referral (for links from the staff referral page and emails)."""
     return f"{MESSAGE_THREAD}?{urlencode({'id': referral_public_id})}"
+
+
+# Where a form submits natively if the page had not finished loading (components/post_form.py).
+FORM_NOT_SENT = "/form-not-sent"

@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from sen_portal.api.documents import document_routes
+from sen_portal.api.form_not_sent import form_not_sent_routes
 from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
 from sen_portal.api.session_cookie import session_routes
@@ -26,4 +27,5 @@ def build_api() -> Starlette:
         *unsubscribe_routes(),
     ]
     routes += staff_export_routes()
+    routes += form_not_sent_routes()
     return Starlette(routes=routes)

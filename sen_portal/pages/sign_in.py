@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import code_input, text_input
 from sen_portal.components.layout import page_shell
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import button_link, heading, paragraph
 from sen_portal.state.sign_in import SignInState as S
 
@@ -57,7 +58,7 @@ def sign_in_form() -> rx.Component:
                 class_name="notification",
             ),
         ),
-        rx.el.form(
+        post_form(
             text_input(
                 name="email",
                 label="Email address",
@@ -109,7 +110,7 @@ def sign_in_code_page() -> rx.Component:
                 ),
             ),
         ),
-        rx.el.form(
+        post_form(
             code_input(label="Code", value=S.code, on_change=S.set_code, error=_error("code")),
             rx.el.button("Sign in", type="submit", class_name="button"),
             on_submit=S.submit_code,

@@ -32,8 +32,23 @@ FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(hours=1)
 
 
+class UnsafeHeader(ValueError):
+    """A recipient, subject or header holds a line break: it would start a header of its own."""
+
+
+def _check_headers(message: EmailMessage) -> None:
+    for value in (message.to, message.subject, *message.headers.keys(), *message.headers.values()):
+        if any(char in value for char in "\r\n\x00\u0085\u2028\u2029"):
+            raise UnsafeHeader("an email header value holds a line break")
+
+
 def enqueue(session: Session, message: EmailMessage, *, clock: Clock = system_clock) -> OutboxMessage:
-    """Add ``message`` to the outbox; it is sent only if the caller's transaction commits."""
+    """Add ``message`` to the outbox; it is sent only if the caller's transaction commits.
+
+    ``UnsafeHeader`` for a message whose headers hold a line break: refused here, once, rather
+    than left to each transport (a worker would otherwise retry it until it is dead-lettered).
+    """
+    _check_headers(message)
     row = OutboxMessage(
         to_address=message.to,
         subject=message.subject,

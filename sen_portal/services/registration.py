@@ -317,7 +317,6 @@ def _send_verification(session: Session, *, user: UserAccount, settings: Setting
     )
     message = verification_email(
         to=user.email,
-        first_name=user.first_name,
         link=absolute_url(settings, routes.VERIFY_EMAIL, token=token),
         branding=branding(settings),
         expires_in_hours=int(VERIFY_LINK_LIFETIME.total_seconds() // 3600),

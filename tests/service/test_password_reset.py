@@ -296,3 +296,10 @@ def test_the_create_user_command(tmp_path: Path) -> None:
             assert invite.category == "set_password" and invite.to_address == "officer@council.gov.uk"
     finally:
         engine.dispose()
+
+
+def test_a_staff_name_holding_an_address_is_refused(session: Session) -> None:
+    with pytest.raises(StaffAccountError, match="First name must not contain a web address"):
+        create_staff_user(
+            session, email="cw@council.gov.uk", role="caseworker", settings=SETTINGS, first_name="see www.evil.example"
+        )
