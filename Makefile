@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test lint format migrate seed bench tools chromium clean help
+.PHONY: run dev test lint format migrate seed bench tools chromium clean help nginx deploy-config
 
 help:
 	@echo "make run    start the portal on http://localhost:$(PORT) (installs what is missing)"
@@ -50,6 +50,18 @@ chromium:
 	  { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; \
 	fi
 
+# Debian's nginx checks the shipped site file in the tests (nginx -t) and fronts the fault tests.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y --no-install-recommends nginx || \
+	  { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends nginx; }; \
+	fi
+
+# The nginx site and systemd units for a server, from deploy/templates and deploy/deploy.conf.
+deploy-config: $(VENV)/.runtime-installed
+	$(PY) -m sen_portal.cli render-deploy
+
 migrate: $(VENV)/.runtime-installed
 	$(PY) -m alembic upgrade head
 
@@ -74,7 +86,7 @@ format: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: $(VENV)/.dev-installed tools chromium lint
+test: $(VENV)/.dev-installed tools chromium nginx lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed tools chromium

@@ -241,6 +241,44 @@ def housekeeping(args: argparse.Namespace) -> int:
     return 0
 
 
+def _render_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    from sen_portal.operations.deploy_render import DEFAULT_CONFIG, DEFAULT_OUTPUT
+
+    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="the variables (default: deploy/deploy.conf)")
+    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to write (default: deploy/rendered)")
+    parser.add_argument(
+        "--env-file", help="the portal's production env file, for MAX_FILE_MB (default: SEN_ENV_FILE if readable)"
+    )
+
+
+@command(
+    "render-deploy",
+    "Write the nginx site and systemd units from deploy/templates with the values in deploy/deploy.conf.",
+    _render_deploy_arguments,
+)
+def render_deploy(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.operations.deploy_render import (
+        DeployConfigError,
+        max_file_mb_from,
+        read_config,
+        render_all,
+        write_rendered,
+    )
+
+    try:
+        config = read_config(Path(args.config))
+        env_file = Path(args.env_file or config.get("SEN_ENV_FILE", "") or "/nonexistent")
+        written = write_rendered(render_all(config, max_file_mb=max_file_mb_from(env_file)), Path(args.output))
+    except (DeployConfigError, OSError) as error:
+        print(f"Could not render the deployment files: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m sen_portal.cli", description=__doc__.splitlines()[0])
