@@ -241,6 +241,53 @@ def housekeeping(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", help="a new folder for this backup (or, with --dated, the folder to put it in)")
+    parser.add_argument("--dated", action="store_true", help="write to FOLDER/sen-portal-<UTC date and time>")
+
+
+@command(
+    "backup",
+    "Back up the database, the documents (with SHA-256 sums), form definitions and settings while the portal runs.",
+    _backup_arguments,
+)
+def backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.operations.archive import BackupError
+    from sen_portal.operations.backup import backup as write_backup
+    from sen_portal.operations.backup import dated_folder
+
+    target = dated_folder(Path(args.folder)) if args.dated else Path(args.folder)
+    try:
+        report = write_backup(get_settings(), target)
+    except (BackupError, OSError) as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 1 if report.problems else 0
+
+
+@command(
+    "restore",
+    "Restore a backup into an EMPTY database (DATABASE_URL) and EMPTY document folder (DOCUMENT_STORE_DIR).",
+    lambda p: p.add_argument("folder", help="a folder written by the backup command"),
+)
+def restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.operations.archive import BackupError
+    from sen_portal.operations.restore import restore as restore_backup
+
+    try:
+        report = restore_backup(get_settings(), Path(args.folder))
+    except (BackupError, OSError) as error:
+        print(f"Restore refused: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
 def _render_deploy_arguments(parser: argparse.ArgumentParser) -> None:
     from sen_portal.operations.deploy_render import DEFAULT_CONFIG, DEFAULT_OUTPUT
 
