@@ -73,7 +73,13 @@ def make_realistic_data(session: Session, settings: Settings) -> Dataset:
     session.commit()
     attachment_bytes = a_pdf(99)
     attachment = _upload(
-        session, settings, staff.id, "letter.pdf", attachment_bytes, container_kind=ContainerKind.DRAFT, container_id=None
+        session,
+        settings,
+        staff.id,
+        "letter.pdf",
+        attachment_bytes,
+        container_kind=ContainerKind.DRAFT,
+        container_id=None,
     )
     session.commit()
     data.document_hashes[attachment.public_id] = hashlib.sha256(attachment_bytes).hexdigest()
