@@ -69,6 +69,8 @@ class Settings:
     account_vetting: bool = True
     # Where "a portal message is waiting" emails for the SEN team go; "" = every active staff account.
     sen_team_email: str = ""
+    # Bearer token for /metrics from other hosts; "" = loopback only (sen_portal/api/metrics.py).
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def is_local(self) -> bool:
@@ -203,6 +205,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         clamd_socket=_clamd_socket(env),
         account_vetting=_bool(env, "ACCOUNT_VETTING", True),
         sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),
+        metrics_token=_text(env, "METRICS_TOKEN", ""),
     )
     _check_consistency(settings)
     return settings
@@ -229,6 +232,8 @@ def _check_consistency(settings: Settings) -> None:
             f"MAX_REFERRAL_MB ({settings.max_referral_mb}) must be at least MAX_FILE_MB ({settings.max_file_mb})"
         )
     _check_document_store_is_private(settings.document_store_dir)
+    if settings.metrics_token and len(settings.metrics_token) < 32:
+        raise SettingsError("METRICS_TOKEN must be at least 32 characters (or blank for loopback-only /metrics)")
 
 
 def _check_document_store_is_private(store: Path) -> None:

@@ -11,9 +11,11 @@ from starlette.routing import Route
 from sen_portal.api.documents import document_routes
 from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
+from sen_portal.api.metrics import metrics_routes
 from sen_portal.api.session_cookie import session_routes
 from sen_portal.api.staff_export import staff_export_routes
 from sen_portal.api.unsubscribe import unsubscribe_routes
+from sen_portal.operations.metrics import enable_event_metrics
 from sen_portal.routes import HEALTH
 
 
@@ -26,4 +28,6 @@ def build_api() -> Starlette:
         *unsubscribe_routes(),
     ]
     routes += staff_export_routes()
+    routes += metrics_routes()
+    enable_event_metrics()  # Reflex's event timings feed /metrics' histogram
     return Starlette(routes=routes)
