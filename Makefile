@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test lint format migrate seed bench tools chromium clean help nginx deploy-config
+.PHONY: run dev test lint format migrate seed bench tools chromium clean help nginx clamav deploy-config
 
 help:
 	@echo "make run    start the portal on http://localhost:$(PORT) (installs what is missing)"
@@ -58,6 +58,14 @@ nginx:
 	  { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends nginx; }; \
 	fi
 
+# Debian's clamd: the virus-scanning tests start a private one with a test signature (tests/ops/test_clamd.py).
+clamav:
+	@if [ ! -x /usr/sbin/clamd ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y --no-install-recommends clamav-daemon || \
+	  { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends clamav-daemon; }; \
+	fi
+
 # The nginx site and systemd units for a server, from deploy/templates and deploy/deploy.conf.
 deploy-config: $(VENV)/.runtime-installed
 	$(PY) -m sen_portal.cli render-deploy
@@ -86,7 +94,7 @@ format: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: $(VENV)/.dev-installed tools chromium nginx lint
+test: $(VENV)/.dev-installed tools chromium nginx clamav lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed tools chromium
