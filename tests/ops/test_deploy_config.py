@@ -16,86 +16,26 @@ from pathlib import Path
 import pytest
 
 from sen_portal.operations.deploy_render import (
-    DEFAULT_CONFIG,
     DeployConfigError,
     fill,
     read_config,
     render_all,
 )
 from tests.conftest import PROJECT_ROOT
+from tests.ops.nginx_helpers import NGINX, deploy_config, nginx_main_config, self_signed_certificate
 
 pytestmark = pytest.mark.ops
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 
 
 def test_config(tmp_path: Path, **overrides: str) -> Path:
-    """deploy.conf as shipped, pointed at this checkout and a test folder; ports are unprivileged."""
-    config = read_config(DEFAULT_CONFIG)
-    config.update(
-        {
-            "SEN_DOMAIN": "localhost",
-            "SEN_USER": "root",
-            "SEN_GROUP": "root",
-            "SEN_APP_DIR": str(PROJECT_ROOT),
-            "SEN_ENV_FILE": str(tmp_path / "sen-portal.env"),
-            "SEN_DATA_DIR": str(tmp_path / "data"),
-            "SEN_BACKUP_DIR": str(tmp_path / "backups"),
-            "SEN_WEB_PORTS": "18001 18002",
-            "SEN_HTTP_PORT": "18080",
-            "SEN_HTTPS_PORT": "18443",
-            "SEN_TLS_CERT": str(tmp_path / "cert.pem"),
-            "SEN_TLS_KEY": str(tmp_path / "key.pem"),
-            **overrides,
-        }
-    )
     path = tmp_path / "deploy.conf"
-    path.write_text("".join(f"{key}={value}\n" for key, value in config.items()))
+    path.write_text("".join(f"{key}={value}\n" for key, value in deploy_config(tmp_path, **overrides).items()))
     return path
 
 
 test_config.__test__ = False  # a helper, not a test
-
-
-def self_signed_certificate(tmp_path: Path) -> None:
-    key, cert = str(tmp_path / "key.pem"), str(tmp_path / "cert.pem")
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            key,
-            "-out",
-            cert,
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-
-def nginx_main_config(tmp_path: Path, site: Path) -> Path:
-    """A minimal nginx.conf that includes the site, as Debian's includes sites-enabled/*."""
-    temp = tmp_path / "nginx-temp"
-    temp.mkdir()
-    paths = " ".join(
-        f"{kind}_temp_path {temp / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    config = tmp_path / "nginx.conf"
-    config.write_text(
-        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'nginx-error.log'};\n"
-        f"events {{ worker_connections 64; }}\n"
-        f"http {{\n  access_log off;\n  {paths}\n  include {site};\n}}\n"
-    )
-    return config
 
 
 def render(tmp_path: Path, *extra: str) -> Path:
