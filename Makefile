@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test lint format migrate seed bench tools chromium clean help nginx clamav deploy-config
+.PHONY: run dev test lint format migrate seed bench tools chromium clean help nginx clamav deploy-config build
 
 help:
 	@echo "make run    start the portal on http://localhost:$(PORT) (installs what is missing)"
@@ -65,6 +65,11 @@ clamav:
 	  $$SUDO apt-get install -y --no-install-recommends clamav-daemon || \
 	  { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends clamav-daemon; }; \
 	fi
+
+# Build the pages once per release (PUBLIC_URL as in production); every web worker started with
+# `python -m sen_portal.serve --port N` serves this one build, so restarts never rename its chunks.
+build: $(VENV)/.runtime-installed tools
+	$(VENV)/bin/reflex export --frontend-only --no-zip --env prod
 
 # The nginx site and systemd units for a server, from deploy/templates and deploy/deploy.conf.
 deploy-config: $(VENV)/.runtime-installed

@@ -111,7 +111,7 @@ def test_rendered_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "", result.stderr  # warnings are problems too
     web = instance.read_text()
-    assert "--frontend-port %i --backend-host 127.0.0.1" in web
+    assert "-m sen_portal.serve --port %i --host 127.0.0.1" in web
     assert f"WorkingDirectory={PROJECT_ROOT}" in web
 
 
