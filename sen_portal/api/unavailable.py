@@ -2,8 +2,8 @@
 
 Pages are drawn in the browser and filled by their on-load handlers; with PostgreSQL down those fail
 and the page would show an empty shell ("step 0 of 0") with only a toast. So a full page load (a
-GET for HTML, not an asset, the websocket or an API route) first checks the database — at most one
-``SELECT 1`` every few seconds per worker — and while it cannot be reached answers 503 with the
+GET for HTML, not an asset, the websocket or an API route) first checks the database — one pooled
+``SELECT 1``, next to the page's own queries — and while it cannot be reached answers 503 with the
 GOV.UK "Sorry, the service is unavailable" page, which the browser shows instead. Pages already
 open are handled by the event handlers ("try again", state/errors.py).
 """
@@ -24,25 +24,25 @@ Scope = dict[str, Any]
 # pages that need no database, which stay readable during an outage (how to contact the SEN team).
 NOT_PAGES = ("/_", "/api/", "/health", "/metrics", "/documents/", "/dev/")
 NO_DATABASE_PAGES = {routes.ACCESSIBILITY, routes.PRIVACY, routes.CONTACT}
-CHECK_EVERY_SECONDS = {True: 5.0, False: 2.0}  # re-check an outage sooner than a healthy database
+# An outage is remembered briefly, so page loads during it do not each wait on a database that hangs
+# rather than refuses. Success is never remembered: a page opened a moment after the database went
+# down must say so, not draw the empty form.
+OUTAGE_REMEMBERED_SECONDS = 2.0
 
 
 class DatabaseCheck:
-    """Whether the database answered lately; one check at a time, reused for a few seconds."""
+    """Whether the database answers now (a known outage is re-checked at most every 2 seconds)."""
 
     def __init__(self) -> None:
-        self._ok = True
-        self._checked_at = float("-inf")
-        self._lock = asyncio.Lock()
+        self._down_since_check = float("-inf")
 
     async def ok(self) -> bool:
-        if time.monotonic() - self._checked_at < CHECK_EVERY_SECONDS[self._ok]:
-            return self._ok
-        async with self._lock:
-            if time.monotonic() - self._checked_at >= CHECK_EVERY_SECONDS[self._ok]:
-                self._ok = await asyncio.to_thread(_database_ok)
-                self._checked_at = time.monotonic()
-        return self._ok
+        if time.monotonic() - self._down_since_check < OUTAGE_REMEMBERED_SECONDS:
+            return False
+        ok = await asyncio.to_thread(_database_ok)
+        if not ok:
+            self._down_since_check = time.monotonic()
+        return ok
 
 
 def is_page_load(scope: Scope) -> bool:

@@ -207,7 +207,18 @@ def backup(settings: Settings, target: Path) -> BackupReport:
     if partial.exists():
         shutil.rmtree(partial)  # left by an interrupted run: never complete, never used
     private_dir(partial)
-    report = BackupReport(folder=target)
+    try:
+        report = _write(settings, partial, BackupReport(folder=target))
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)  # half a backup is no backup, and holds children's records
+        raise
+    if target.exists():
+        target.rmdir()
+    partial.rename(target)
+    return report
+
+
+def _write(settings: Settings, partial: Path, report: BackupReport) -> BackupReport:
     kind = database_kind(settings.database_url)
     snapshot = _postgres_snapshot if kind == "postgresql" else _sqlite_snapshot
     database_file = partial / (PG_DUMP_FILE if kind == "postgresql" else SQLITE_FILE)
@@ -226,9 +237,6 @@ def backup(settings: Settings, target: Path) -> BackupReport:
     }
     write_private(partial / MANIFEST, json.dumps(manifest, indent=2))
     write_checksums(partial)
-    if target.exists():
-        target.rmdir()
-    partial.rename(target)
     return report
 
 

@@ -159,3 +159,18 @@ def test_backup_reports_a_document_file_missing_from_the_store(
     assert len(report.problems) == 1 and "missing from the store" in report.problems[0]
     with pytest.raises(BackupError, match="not empty"):
         backup(settings, tmp_path / "backup")  # never into an existing backup
+
+
+def test_a_pg_dump_of_another_major_version_is_refused_in_words(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("pg_dump is PostgreSQL's")
+    from sen_portal.operations import backup as backup_module
+
+    real = backup_module.pg_tool_major("pg_dump")
+    assert real >= 12  # read from the installed pg_dump's --version
+    monkeypatch.setattr(backup_module, "pg_tool_major", lambda tool: real + 1)
+    with pytest.raises(BackupError, match=rf"pg_dump is PostgreSQL {real + 1} but the server is PostgreSQL {real}"):
+        backup(source_settings(engine, tmp_path), tmp_path / "backup")
+    assert not (tmp_path / "backup").exists() and not (tmp_path / "backup.partial").exists()
