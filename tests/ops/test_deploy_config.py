@@ -125,3 +125,22 @@ def test_missing_value_and_unknown_placeholder_are_named(tmp_path: Path) -> None
     config = read_config(test_config(tmp_path, SEN_APP_DIR="relative/path"))
     with pytest.raises(DeployConfigError, match="SEN_APP_DIR must be an absolute path"):
         render_all(config, max_file_mb=20)
+
+
+def test_the_production_env_example_is_valid_once_filled_in() -> None:
+    import re
+
+    from dotenv import dotenv_values
+
+    from sen_portal.config import settings_from_env
+
+    example = PROJECT_ROOT / "deploy" / "env.production.example"
+    values = {key: value or "" for key, value in dotenv_values(example).items()}
+    placeholders = [key for key, value in values.items() if re.search(r"<[^>]+>", value)]
+    assert "SECRET_KEY" in placeholders and "DATABASE_URL" in placeholders  # the operator must fill these
+    filled = {key: re.sub(r"<[^>]+>", "x" * 48, value) for key, value in values.items()}
+    filled["DOCUMENT_STORE_DIR"] = "/srv/sen-portal/data/documents"
+    settings = settings_from_env(filled)
+    assert settings.public_url.startswith("https://") and not settings.is_local
+    assert settings.trusted_proxy_hops == 1 and settings.outbox_in_app is False
+    assert settings.redis_url and settings.database_url.startswith("postgresql")
