@@ -23,7 +23,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test test-fast coverage lint format migrate seed bench tools chromium clean help
+.PHONY: run dev test test-fast coverage lint format migrate seed bench tools chromium clean help nginx clamav deploy-config build
 
 help:
 	@echo "make run    start the portal on http://localhost:$(PORT) (installs what is missing)"
@@ -57,6 +57,31 @@ chromium:
 	  { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; \
 	fi
 
+# Debian's nginx checks the shipped site file in the tests (nginx -t) and fronts the fault tests.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y --no-install-recommends nginx || \
+	  { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends nginx; }; \
+	fi
+
+# Debian's clamd: the virus-scanning tests start a private one with a test signature (tests/ops/test_clamd.py).
+clamav:
+	@if [ ! -x /usr/sbin/clamd ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y --no-install-recommends clamav-daemon || \
+	  { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends clamav-daemon; }; \
+	fi
+
+# Build the pages once per release (PUBLIC_URL as in production); every web worker started with
+# `python -m sen_portal.serve --port N` serves this one build, so restarts never rename its chunks.
+build: $(VENV)/.runtime-installed tools
+	$(VENV)/bin/reflex export --frontend-only --no-zip --env prod
+
+# The nginx site and systemd units for a server, from deploy/templates and deploy/deploy.conf.
+deploy-config: $(VENV)/.runtime-installed
+	$(PY) -m sen_portal.cli render-deploy
+
 migrate: $(VENV)/.runtime-installed
 	$(PY) -m alembic upgrade head
 
@@ -83,9 +108,9 @@ format: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: $(VENV)/.dev-installed tools chromium lint
+test: $(VENV)/.dev-installed tools chromium nginx clamav lint
 	$(PY) -m pytest tests/unit tests/service $(XDIST) $(PYTEST_ARGS)
-	$(PY) -m pytest tests/e2e tests/fault $(PYTEST_ARGS)
+	$(PY) -m pytest tests --ignore=tests/unit --ignore=tests/service $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest tests/unit tests/service $(XDIST) -k "not postgresql" $(PYTEST_ARGS)

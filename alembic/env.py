@@ -13,6 +13,7 @@ import sen_portal.models  # noqa: F401 - registers every table on the metadata
 from alembic import context
 from sen_portal.config import get_settings
 from sen_portal.db import make_engine
+from sen_portal.operations.schema import refuse_newer_database
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):
@@ -34,6 +35,8 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(database_url())
     with engine.connect() as connection:
+        refuse_newer_database(connection, context.script)  # an older checkout never touches a newer schema
+        connection.commit()  # end the read's implicit transaction: the PRAGMA below must run outside one
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # Batch mode alters a SQLite table by rebuilding it (copy, DROP, rename). With foreign keys on

@@ -73,6 +73,8 @@ class Settings:
     # The address the web server listens on (rxconfig's backend_host). Loopback by default, so a
     # development portal (and its /dev/mailbox) is not reachable from the office network.
     bind_address: str = "127.0.0.1"
+    # Bearer token for /metrics from other hosts; "" = loopback only (sen_portal/api/metrics.py).
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def is_local(self) -> bool:
@@ -217,6 +219,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         account_vetting=_bool(env, "ACCOUNT_VETTING", True),
         sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),
         bind_address=_ip(env, "BIND_ADDRESS", "127.0.0.1"),
+        metrics_token=_text(env, "METRICS_TOKEN", ""),
     )
     _check_consistency(settings)
     return settings
@@ -243,6 +246,8 @@ def _check_consistency(settings: Settings) -> None:
             f"MAX_REFERRAL_MB ({settings.max_referral_mb}) must be at least MAX_FILE_MB ({settings.max_file_mb})"
         )
     _check_document_store_is_private(settings.document_store_dir)
+    if settings.metrics_token and len(settings.metrics_token) < 32:
+        raise SettingsError("METRICS_TOKEN must be at least 32 characters (or blank for loopback-only /metrics)")
 
 
 def _check_document_store_is_private(store: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.utils.form import FormData
+from sqlalchemy.exc import DBAPIError
 
 from sen_portal import routes
 from sen_portal.config import get_settings
@@ -343,7 +344,12 @@ class ReferralState(FormErrorsMixin, AuthState):
     async def submit(self, _form: dict | None = None):
         """Send the request (idempotent: a double click sends one)."""
         self.errors = {}
-        user = await self._signed_in()
+        try:
+            user = await self._signed_in()
+        except DBAPIError as error:  # the session check already needs the database: same words as below
+            if not journey.database_unreachable(error):
+                raise
+            return self.show_errors({"send-request": [journey.TRY_AGAIN]})
         if user is None:
             return sign_in_redirect(self.router.url.path)
         try:
