@@ -44,6 +44,24 @@ def of_request(request: Any) -> str:
     return resolve(peer, request.headers.getlist("x-forwarded-for"), hops=get_settings().trusted_proxy_hops)
 
 
+# A proxy on the same machine connects from 127.0.0.1 but speaks for someone else.
+_PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def is_direct_loopback(request: Any) -> bool:
+    """True only when this machine itself made the request, with no proxy in between.
+
+    For the operator's own endpoints (/metrics, the development mailbox): the question is "is the
+    TCP peer this machine?", not "who is the client?", so no forwarded header is ever believed.
+    """
+    if any(name in request.headers for name in _PROXY_HEADERS) or request.client is None:
+        return False
+    try:
+        return ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+
+
 def of_headers(headers: Mapping[str, str]) -> str:
     """The client address from Reflex's router headers (``self.router.headers.raw_headers``)."""
     peer = headers.get(REFLEX_PEER_HEADER, "")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import email
 import email.policy
 import html
-import ipaddress
 import re
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from sen_portal import client_ip
 from sen_portal.config import get_settings
 from sen_portal.routes import DEV_MAILBOX
 
@@ -26,18 +26,9 @@ _NAME = re.compile(r"^[0-9]{20}-[0-9a-f]{8}\.eml$")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-# A proxy on the same machine connects from 127.0.0.1 but speaks for someone else.
-_PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
-
-
 def is_local_caller(request: Request) -> bool:
     """True only for a direct request from this machine to a localhost portal."""
-    if not get_settings().is_local or any(name in request.headers for name in _PROXY_HEADERS):
-        return False
-    try:
-        return request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
-    except ValueError:
-        return False
+    return get_settings().is_local and client_ip.is_direct_loopback(request)
 
 
 def _not_found() -> Response:

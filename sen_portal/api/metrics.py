@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from sen_portal import client_ip
 from sen_portal.config import get_settings
 from sen_portal.db import get_engine
 from sen_portal.operations.metrics import render
 
-LOOPBACK = {"127.0.0.1", "::1"}
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -29,8 +29,7 @@ def allowed(request: Request, token: str) -> bool:
         presented = request.headers.get("authorization", "")
         if hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
             return True
-    peer = request.client.host if request.client else ""
-    return peer in LOOPBACK and "x-forwarded-for" not in request.headers
+    return client_ip.is_direct_loopback(request)
 
 
 async def metrics(request: Request) -> Response:
