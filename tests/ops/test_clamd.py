@@ -9,7 +9,6 @@ and message pages do.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import shutil
 import socket
@@ -25,6 +24,7 @@ from sen_portal.config import Settings, settings_from_env
 from sen_portal.models import ContainerKind, ScanStatus, StoredDocument
 from sen_portal.services.document_upload import SCAN_UNAVAILABLE, UploadRefused, stream_upload
 from tests.ops.realistic_data import a_pdf
+from tests.ops.run_async import run_async
 from tests.service.message_helpers import user
 
 pytestmark = [pytest.mark.ops, pytest.mark.service]
@@ -100,7 +100,7 @@ def upload(session: Session, settings: Settings, owner_id: int, name: str, data:
         session.commit()
         return document
 
-    return asyncio.run(
+    return run_async(
         stream_upload(
             settings, chunks(), owner_user_id=owner_id, already_stored_bytes=0, already_stored_count=0, finish=finish
         )

@@ -3,7 +3,6 @@ loopback or the token, and a store that cannot be written is told in words and c
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from sen_portal.operations import metrics
 from sen_portal.services import sessions, sign_in
 from sen_portal.services.document_upload import STORE_UNAVAILABLE, UploadRefused, stream_upload
 from tests.ops.realistic_data import PROFESSIONAL, make_realistic_data
+from tests.ops.run_async import run_async
 from tests.unit.test_file_types import minimal_pdf
 
 pytestmark = [pytest.mark.ops, pytest.mark.service]
@@ -94,8 +94,8 @@ def test_route_serves_prometheus_text_to_the_token(monkeypatch: pytest.MonkeyPat
     settings = settings_from_env({"METRICS_TOKEN": token})
     monkeypatch.setattr(api.metrics, "get_settings", lambda: settings)
     monkeypatch.setattr(api.metrics, "get_engine", lambda: engine)
-    assert asyncio.run(serve_metrics(request_from("203.0.113.5"))).status_code == 404
-    response = asyncio.run(serve_metrics(request_from("203.0.113.5", {"Authorization": f"Bearer {token}"})))
+    assert run_async(serve_metrics(request_from("203.0.113.5"))).status_code == 404
+    response = run_async(serve_metrics(request_from("203.0.113.5", {"Authorization": f"Bearer {token}"})))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = bytes(response.body).decode()
@@ -121,7 +121,7 @@ def test_an_unwritable_document_store_is_refused_in_words_and_counted(
     before = metrics.STORAGE_FAILURES.value()
 
     def upload(settings_now):
-        return asyncio.run(
+        return run_async(
             stream_upload(
                 settings_now,
                 _chunks(minimal_pdf()),
