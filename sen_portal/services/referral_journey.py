@@ -97,7 +97,7 @@ def _definition(version_id: int, _cache_key: str) -> FormDefinition:
         return load_definition(version.definition)
 
 
-def _load(session: Session, user_id: int, public_id: str):
+def _load(session: Session, user_id: int, public_id: str) -> tuple[Referral, FormVersion, FormDefinition]:
     referral, version = referrals.get_own(session, user_id=user_id, public_id=public_id)
     definition = _definition(version.id or 0, version.status)
     return referral, version, definition

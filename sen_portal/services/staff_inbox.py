@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from sen_portal.models import FormVersion, Referral, UserAccount
 from sen_portal.services.message_views import unread_for_staff_by_referral
@@ -138,7 +139,7 @@ def _conditions(query: InboxQuery) -> list[Any]:
     return conditions
 
 
-def _statement(query: InboxQuery):
+def _statement(query: InboxQuery) -> Select[Any]:
     column = col(_SORT_COLUMNS.get(query.sort, Referral.received_at))
     order = [column.desc() if query.descending else column.asc(), col(Referral.id).desc()]
     # Named columns, not the whole row: the JSON answers stay on disk (an export of 10,000 would drag them all in).
