@@ -112,7 +112,7 @@ def test_a_not_modified_answer_leaves_the_cached_page_policy_alone(public_url: s
     assert response.headers["x-frame-options"] == "DENY"
 
 
-def test_the_readme_nginx_example_repeats_exactly_these_headers() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    shown = dict(re.findall(r'add_header ([A-Za-z-]+) "([^"]*)" always;', readme))
+def test_the_shipped_nginx_site_repeats_exactly_these_headers() -> None:
+    site = (Path(__file__).resolve().parents[2] / "deploy" / "templates" / "nginx-site.conf").read_text()
+    shown = dict(re.findall(r'add_header ([A-Za-z-]+) "([^"]*)" always;', site))
     assert shown == headers_for(public_url="https://sen-portal.example.gov.uk", is_page=False)
