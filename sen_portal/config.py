@@ -69,6 +69,9 @@ class Settings:
     account_vetting: bool = True
     # Where "a portal message is waiting" emails for the SEN team go; "" = every active staff account.
     sen_team_email: str = ""
+    # Threads hashing and checking passwords (bcrypt, ~0.3 s of CPU each); 0 = one fewer than the
+    # cores, at least 1, so sign-ins can never take every core the pages need (state.password_pool).
+    password_workers: int = 0
 
     @property
     def is_local(self) -> bool:
@@ -203,6 +206,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         clamd_socket=_clamd_socket(env),
         account_vetting=_bool(env, "ACCOUNT_VETTING", True),
         sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),
+        password_workers=_int(env, "PASSWORD_WORKERS", 0, low=0, high=64),
     )
     _check_consistency(settings)
     return settings
