@@ -85,7 +85,9 @@ def sign_in_form() -> rx.Component:
                 aria_disabled=S.signing_in,
             ),
             rx.el.p(
-                rx.cond(S.signing_in, "Signing you in… this can take a few seconds when many people sign in at once."),
+                rx.cond(
+                    S.signing_in, "Signing you in… this can take a few seconds when many people sign in at once.", ""
+                ),
                 class_name="body",
                 role="status",
                 aria_live="polite",
