@@ -313,6 +313,11 @@ def browser_clicks(portal_url: str, cookie: str, public_id: str, blank_url: str)
 
 
 def run() -> list[Result]:
+    began = time.monotonic()
+
+    def progress(step: str) -> None:
+        print(f"  {time.monotonic() - began:5.0f} s  {step}", flush=True)
+
     from sen_portal.state.referral import ReferralState
 
     tools = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
@@ -323,14 +328,17 @@ def run() -> list[Result]:
     echo = start_granian("benchmarks._echo_app:app")
     asyncio.run(within(_echo_once(echo.port), 30, "the echo server's first answer"))
     blank_app = start_blank_app()
+    progress("blank app built and started")
     figures: dict[tuple[str, int], list[float]] = {}
     delta: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="sen-bench-events-") as folder:
         portal = harness.start_portal(Path(folder))
+        progress("portal built and started")
         try:
             port = int(portal.url.rsplit(":", 1)[1])
             seeded = seed_clients(portal.env, CLIENTS + 1)  # the last one is the browser's
             sign_in_emails = seed_sign_in_users(portal.env, SIGN_INS * 3)
+            progress("users seeded")
             choose = f"{ReferralState.get_full_name()}.choose"
             blank_set = "reflex___state____state.blank___blank____blank_state.set_text"
 
@@ -357,10 +365,12 @@ def run() -> list[Result]:
             }
             with OtherLoad() as other:
                 clicks = browser_clicks(portal.url, seeded[-1][0], seeded[-1][1], blank_app.url)
+                progress("Chromium clicks done")
                 for clients, events_each in ((1, SEQUENTIAL_EVENTS), (CLIENTS, EVENTS_EACH)):
                     for name, (make, send) in scenarios.items():
                         profiler = _profile(portal.process.pid) if (clients, name) == (CLIENTS, "choice") else None
                         figures[(name, clients)] = asyncio.run(measure(make, clients, send, events_each))
+                        progress(f"{name} at {clients} clients done")
                         if profiler is not None:
                             profiler.send_signal(2)  # SIGINT: py-spy writes what it has
                             profiler.wait(60)
