@@ -28,7 +28,7 @@ ROWS = {
         "event round trip at the socket, 1 client",
         "event round trip at the socket, 5",
     ],
-    "upload_path": ["20 MB PDF through /_upload", "portal memory growth per upload"],
+    "upload_path": ["20 MB PDF chosen and uploaded in Chromium", "20 MB PDF through /_upload", "portal memory growth"],
     "upload_stream": ["upload 25 MB", "heap per upload", "RSS per upload"],
     "inbox_at_scale": ["inbox first page, status 'received', newest first (SQLite, 300)"],
     "page_weight": ["first load /: bytes transferred", "first load /sign-in: time to interactive"],
