@@ -248,7 +248,8 @@ async def sign_in_loop(port: int, origin: str, emails: list[str], stop: asyncio.
             async def checked(page: PageClient = page) -> None:
                 while True:
                     for update in await page.client.until_final():
-                        if _sign_in_state(update).get("signing_in_rx_state_") is False:
+                        # Through: "Signing you in…" went off, or the page was sent on (a redirect).
+                        if _sign_in_state(update).get("signing_in_rx_state_") is False or update.get("events"):
                             return
 
             await within(checked(), 120, "a sign-in's password check")
