@@ -34,6 +34,7 @@ stacks to ``event_round_trip.pyspy.txt`` in the system temp folder.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -326,62 +327,61 @@ def run() -> list[Result]:
     os.environ["REFLEX_USE_SYSTEM_BUN"] = "1"
     tree = private_tree()
     harness = load_harness(tree)
-    echo = start_granian("benchmarks._echo_app:app")
-    asyncio.run(within(_echo_once(echo.port), 30, "the echo server's first answer"))
-    blank_app = start_blank_app()
-    progress("blank app built and started")
-    figures: dict[tuple[str, int], list[float]] = {}
-    delta: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix="sen-bench-events-") as folder:
+    # Every server is stopped however the run ends (a failed build must not leave floors running).
+    with contextlib.ExitStack() as servers, tempfile.TemporaryDirectory(prefix="sen-bench-events-") as folder:
+        echo = start_granian("benchmarks._echo_app:app")
+        servers.callback(echo.stop)
+        asyncio.run(within(_echo_once(echo.port), 30, "the echo server's first answer"))
+        blank_app = start_blank_app()
+        servers.callback(blank_app.stop)
+        progress("blank app built and started")
+        figures: dict[tuple[str, int], list[float]] = {}
+        delta: dict[str, int] = {}
         portal = harness.start_portal(Path(folder))
+        servers.callback(harness.stop_portal, portal)
         progress("portal built and started")
-        try:
-            port = int(portal.url.rsplit(":", 1)[1])
-            seeded = seed_clients(portal.env, CLIENTS + 1)  # the last one is the browser's
-            sign_in_emails = seed_sign_in_users(portal.env, SIGN_INS * 3)
-            progress("users seeded")
-            choose = f"{ReferralState.get_full_name()}.choose"
-            blank_set = "reflex___state____state.blank___blank____blank_state.set_text"
+        port = int(portal.url.rsplit(":", 1)[1])
+        seeded = seed_clients(portal.env, CLIENTS + 1)  # the last one is the browser's
+        sign_in_emails = seed_sign_in_users(portal.env, SIGN_INS * 3)
+        progress("users seeded")
+        choose = f"{ReferralState.get_full_name()}.choose"
+        blank_set = "reflex___state____state.blank___blank____blank_state.set_text"
 
-            def form_page(n: int) -> PageClient:
-                cookie, public_id = seeded[n]
-                query = {"id": public_id, "section": SECTION}
-                return PageClient(port, portal.url, cookie, SECTION_PATH, query, loaded=_section_loaded)
+        def form_page(n: int) -> PageClient:
+            cookie, public_id = seeded[n]
+            query = {"id": public_id, "section": SECTION}
+            return PageClient(port, portal.url, cookie, SECTION_PATH, query, loaded=_section_loaded)
 
-            def blank_page(n: int) -> PageClient:
-                return PageClient(blank_app.port, blank_app.url, "", "/", {}, loaded=_blank_loaded)
+        def blank_page(n: int) -> PageClient:
+            return PageClient(blank_app.port, blank_app.url, "", "/", {}, loaded=_blank_loaded)
 
-            async def choice(client, k: int) -> None:
-                await client.event(choose, {"path": CHOICE, "value": "yes" if k % 2 == 0 else "no"})
-                delta["choice"] = client.delta_bytes
+        async def choice(client, k: int) -> None:
+            await client.event(choose, {"path": CHOICE, "value": "yes" if k % 2 == 0 else "no"})
+            delta["choice"] = client.delta_bytes
 
-            async def blank_text(client, k: int) -> None:
-                await client.event(blank_set, {"value": f"Alex{k}"})
-                delta["blank"] = client.delta_bytes
+        async def blank_text(client, k: int) -> None:
+            await client.event(blank_set, {"value": f"Alex{k}"})
+            delta["blank"] = client.delta_bytes
 
-            scenarios = {
-                "echo": (lambda n: EchoClient(echo.port), blank_text),
-                "blank": (blank_page, blank_text),
-                "choice": (form_page, choice),
-            }
-            with OtherLoad() as other:
-                clicks = browser_clicks(portal.url, seeded[-1][0], seeded[-1][1], blank_app.url)
-                progress("Chromium clicks done")
-                for clients, events_each in ((1, SEQUENTIAL_EVENTS), (CLIENTS, EVENTS_EACH)):
-                    for name, (make, send) in scenarios.items():
-                        profiler = _profile(portal.process.pid) if (clients, name) == (CLIENTS, "choice") else None
-                        figures[(name, clients)] = asyncio.run(measure(make, clients, send, events_each))
-                        progress(f"{name} at {clients} clients done")
-                        if profiler is not None:
-                            profiler.send_signal(2)  # SIGINT: py-spy writes what it has
-                            profiler.wait(60)
-                figures[("signing", CLIENTS)], signed_in = asyncio.run(
-                    with_sign_ins(port, portal.url, sign_in_emails, measure(form_page, CLIENTS, choice, EVENTS_EACH))
-                )
-        finally:
-            harness.stop_portal(portal)
-            echo.stop()
-            blank_app.stop()
+        scenarios = {
+            "echo": (lambda n: EchoClient(echo.port), blank_text),
+            "blank": (blank_page, blank_text),
+            "choice": (form_page, choice),
+        }
+        with OtherLoad() as other:
+            clicks = browser_clicks(portal.url, seeded[-1][0], seeded[-1][1], blank_app.url)
+            progress("Chromium clicks done")
+            for clients, events_each in ((1, SEQUENTIAL_EVENTS), (CLIENTS, EVENTS_EACH)):
+                for name, (make, send) in scenarios.items():
+                    profiler = _profile(portal.process.pid) if (clients, name) == (CLIENTS, "choice") else None
+                    figures[(name, clients)] = asyncio.run(measure(make, clients, send, events_each))
+                    progress(f"{name} at {clients} clients done")
+                    if profiler is not None:
+                        profiler.send_signal(2)  # SIGINT: py-spy writes what it has
+                        profiler.wait(60)
+            figures[("signing", CLIENTS)], signed_in = asyncio.run(
+                with_sign_ins(port, portal.url, sign_in_emails, measure(form_page, CLIENTS, choice, EVENTS_EACH))
+            )
     return _results(figures, clicks, delta, other.cores, signed_in)
 
 

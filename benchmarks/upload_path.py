@@ -239,7 +239,11 @@ def run() -> list[Result]:
         os.environ["BENCH_UPLOAD_FLOOR_DIR"] = str(floor_dir)
         plain = start_granian("benchmarks._upload_floor_app:app")
         limits = {"MAX_FILE_MB": "30", "MAX_REFERRAL_MB": "5000", "MAX_FILES_PER_REFERRAL": "100"}
-        portal = harness.start_portal(Path(folder), extra_env=limits)
+        try:  # the plain endpoint is stopped even when the portal does not start
+            portal = harness.start_portal(Path(folder), extra_env=limits)
+        except BaseException:
+            plain.stop()
+            raise
         try:
             port = int(portal.url.rsplit(":", 1)[1])
             seeded = seed_clients(portal.env, CONCURRENT + 1)  # the last one is the browser's
