@@ -30,7 +30,15 @@ from pathlib import Path
 
 from benchmarks._common import PROJECT_ROOT, SMOKE, Result, cores, machine_busy_seconds
 
-BENCHMARKS = ("sign_in_load", "event_round_trip", "upload_path", "upload_stream", "inbox_at_scale", "page_weight")
+BENCHMARKS = (
+    "sign_in_load",
+    "event_round_trip",
+    "state_managers",
+    "upload_path",
+    "upload_stream",
+    "inbox_at_scale",
+    "page_weight",
+)
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT") or (240 if SMOKE else 1200))
 BUSY = 0.25  # cores used by other processes above which a run's figures are flagged
 
