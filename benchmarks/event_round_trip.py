@@ -46,10 +46,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks._common import PROJECT_ROOT, OtherLoad, Result, p95, ratio, scaled, within
+from benchmarks._common import OtherLoad, Result, p95, ratio, scaled, within
 from benchmarks._floors import start_blank_app, start_granian
+from benchmarks._portal import start_portal, stop_portal
 from benchmarks._socket_client import RawWebSocket, ReflexClient
-from benchmarks.page_weight import CHROMIUM, CHROMIUM_ARGS, load_harness, private_tree
+from benchmarks.page_weight import CHROMIUM, CHROMIUM_ARGS
 
 SECTION_PATH = "/requests/section"
 SECTION = "child"
@@ -322,11 +323,6 @@ def run() -> list[Result]:
 
     from sen_portal.state.referral import ReferralState
 
-    tools = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
-    os.environ["PATH"] = f"{tools}:{os.environ.get('PATH', '')}"
-    os.environ["REFLEX_USE_SYSTEM_BUN"] = "1"
-    tree = private_tree()
-    harness = load_harness(tree)
     # Every server is stopped however the run ends (a failed build must not leave floors running).
     with contextlib.ExitStack() as servers, tempfile.TemporaryDirectory(prefix="sen-bench-events-") as folder:
         echo = start_granian("benchmarks._echo_app:app")
@@ -337,8 +333,8 @@ def run() -> list[Result]:
         progress("blank app built and started")
         figures: dict[tuple[str, int], list[float]] = {}
         delta: dict[str, int] = {}
-        portal = harness.start_portal(Path(folder))
-        servers.callback(harness.stop_portal, portal)
+        portal = start_portal(Path(folder))
+        servers.callback(stop_portal, portal)
         progress("portal built and started")
         port = int(portal.url.rsplit(":", 1)[1])
         seeded = seed_clients(portal.env, CLIENTS + 1)  # the last one is the browser's

@@ -149,13 +149,10 @@ def measure(browser, url: str, heading: str | None) -> dict:
 def run() -> list[Result]:
     from playwright.sync_api import sync_playwright
 
-    tools = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
-    os.environ["PATH"] = f"{tools}:{os.environ.get('PATH', '')}"
-    os.environ["REFLEX_USE_SYSTEM_BUN"] = "1"
-    tree = private_tree()
-    harness = load_harness(tree)
+    from benchmarks._portal import start_portal, stop_portal
+
     with tempfile.TemporaryDirectory(prefix="sen-bench-portal-") as folder:
-        portal = harness.start_portal(Path(folder))
+        portal = start_portal(Path(folder))
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -166,7 +163,7 @@ def run() -> list[Result]:
                 finally:
                     browser.close()
         finally:
-            harness.stop_portal(portal)
+            stop_portal(portal)
 
     blank_ms = statistics.median(m["ms"] for m in blank)
     results = []

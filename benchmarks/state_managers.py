@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks._common import PROJECT_ROOT, SMOKE, OtherLoad, Result, p95, ratio, scaled
+from benchmarks._common import OtherLoad, Result, p95, ratio, scaled
+from benchmarks._portal import shared, start_portal, stop_portal
 from benchmarks.event_round_trip import (
     CHOICE,
     SECTION,
@@ -37,7 +38,6 @@ from benchmarks.event_round_trip import (
     measure,
     seed_clients,
 )
-from benchmarks.page_weight import load_harness, private_tree
 
 CLIENTS = scaled(50, 4)
 SEQUENTIAL_EVENTS = scaled(100, 4)
@@ -66,12 +66,10 @@ def purge_scan(folder: Path) -> tuple[int, float]:
 def run() -> list[Result]:
     from sen_portal.state.referral import ReferralState
 
-    tools = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
-    os.environ["PATH"] = f"{tools}:{os.environ.get('PATH', '')}"
-    os.environ["REFLEX_USE_SYSTEM_BUN"] = "1"
-    harness = load_harness(private_tree())
     modes = {"disk": {"REFLEX_STATE_MANAGER_MODE": "disk"}, "memory": {"REFLEX_STATE_MANAGER_MODE": "memory"}}
-    if redis_answers(REDIS_URL) and not SMOKE:  # the smoke run keeps to two starts (same code path)
+    if shared():  # the smoke run: the shared portal (disk, Reflex's default without Redis) only
+        modes = {"disk": {}}
+    elif redis_answers(REDIS_URL):
         modes["redis"] = {"REDIS_URL": REDIS_URL, "GRANIAN_WORKERS": "1"}  # one process, like the others
     choose = f"{ReferralState.get_full_name()}.choose"
     figures: dict[str, tuple[list[float], list[float]]] = {}
@@ -80,7 +78,7 @@ def run() -> list[Result]:
         for mode, env in modes.items():
             with tempfile.TemporaryDirectory(prefix=f"sen-bench-{mode}-") as folder:
                 states = Path(folder) / "states"
-                portal = harness.start_portal(Path(folder), extra_env={**env, "REFLEX_STATES_WORKDIR": str(states)})
+                portal = start_portal(Path(folder), extra_env={**env, "REFLEX_STATES_WORKDIR": str(states)})
                 try:
                     port = int(portal.url.rsplit(":", 1)[1])
                     seeded = seed_clients(portal.env, CLIENTS)
@@ -100,7 +98,7 @@ def run() -> list[Result]:
                         time.sleep(3)  # let the debounced writes land
                         scan = purge_scan(states)
                 finally:
-                    harness.stop_portal(portal)
+                    stop_portal(portal)
     best_one = min(p95(one) for one, _ in figures.values())
     best_many = min(p95(many) for _, many in figures.values())
     results = []
@@ -123,7 +121,7 @@ def run() -> list[Result]:
                 f"{best_one:.2f}); {CLIENTS} clients p50 {statistics.median(many):.2f} ms{extra}",
             )
         )
-    if "redis" not in figures and not SMOKE:
+    if "redis" not in figures and not shared():
         results.append(
             Result(
                 name="state manager redis", figure=float("nan"), unit="ms", note=f"{REDIS_URL} not answering: skipped"

@@ -32,10 +32,10 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks._common import PROJECT_ROOT, OtherLoad, Result, ratio, scaled, within
+from benchmarks._common import OtherLoad, Result, ratio, scaled, within
 from benchmarks._floors import start_granian
+from benchmarks._portal import UPLOAD_LIMITS, start_portal, stop_portal
 from benchmarks.event_round_trip import PageClient, seed_clients
-from benchmarks.page_weight import load_harness, private_tree
 from benchmarks.upload_stream import make_pdf
 
 MB = 1024 * 1024
@@ -228,19 +228,14 @@ class PeakSampler:
 def run() -> list[Result]:
     from sen_portal.state.referral import ReferralState
 
-    tools = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
-    os.environ["PATH"] = f"{tools}:{os.environ.get('PATH', '')}"
-    os.environ["REFLEX_USE_SYSTEM_BUN"] = "1"
-    harness = load_harness(private_tree())
     data = make_pdf(SIZE)
     with tempfile.TemporaryDirectory(prefix="sen-bench-upload-") as folder:
         floor_dir = Path(folder) / "floor"
         floor_dir.mkdir()
         os.environ["BENCH_UPLOAD_FLOOR_DIR"] = str(floor_dir)
         plain = start_granian("benchmarks._upload_floor_app:app")
-        limits = {"MAX_FILE_MB": "30", "MAX_REFERRAL_MB": "5000", "MAX_FILES_PER_REFERRAL": "100"}
         try:  # the plain endpoint is stopped even when the portal does not start
-            portal = harness.start_portal(Path(folder), extra_env=limits)
+            portal = start_portal(Path(folder), extra_env=UPLOAD_LIMITS)
         except BaseException:
             plain.stop()
             raise
@@ -284,7 +279,7 @@ def run() -> list[Result]:
                 figures, floors, disk, growth, together = asyncio.run(measure())
                 in_browser = browser_uploads(portal.url, *seeded[-1], data, Path(folder))
         finally:
-            harness.stop_portal(portal)
+            stop_portal(portal)
             plain.stop()
     figure, floor, disk_s = (statistics.median(series) * 1000 for series in (figures, floors, disk))
     each = growth / CONCURRENT / MB

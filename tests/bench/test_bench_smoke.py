@@ -4,7 +4,8 @@ A benchmark nobody runs rots (``event_round_trip`` once waited forever for an up
 longer sends). This runs each one exactly as ``make bench`` does (``benchmarks.run_all``: its own
 process, the hard time limit) with ``BENCH_SMOKE=1`` and checks only that it finished and printed
 its rows: no timed assertion, the figures of a few iterations on a shared machine mean nothing.
-Select with ``-m bench``; ``make test`` runs it with everything else.
+Select with ``-m bench``; ``make test`` runs it with everything else. One portal is built and started
+for all of them (``BENCH_SHARED_PORTAL``), so the whole run stays a few minutes on a busy machine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import _portal
 from benchmarks.run_all import BENCHMARKS
 
 pytestmark = pytest.mark.bench
@@ -28,7 +30,7 @@ ROWS = {
         "event round trip at the socket, 1 client",
         "event round trip at the socket, 5",
     ],
-    "state_managers": ["state manager disk: choice p95, 4 clients", "state manager memory"],
+    "state_managers": ["state manager disk: choice p95, 4 clients"],
     "upload_path": ["20 MB PDF chosen and uploaded in Chromium", "20 MB PDF through /_upload", "portal memory growth"],
     "upload_stream": ["upload 25 MB", "heap per upload", "RSS per upload"],
     "inbox_at_scale": ["inbox first page, status 'received', newest first (SQLite, 300)"],
@@ -36,13 +38,21 @@ ROWS = {
 }
 
 
+@pytest.fixture(scope="module")
+def shared_portal(tmp_path_factory: pytest.TempPathFactory):
+    portal = _portal.start_portal(tmp_path_factory.mktemp("bench-portal"), extra_env=_portal.UPLOAD_LIMITS)
+    yield _portal.describe(portal)
+    _portal.stop_portal(portal)
+
+
 def test_every_benchmark_has_a_smoke_check() -> None:
     assert set(ROWS) == set(BENCHMARKS)
 
 
 @pytest.mark.parametrize("name", BENCHMARKS)
-def test_benchmark_completes_and_prints_its_figures(name: str) -> None:
+def test_benchmark_completes_and_prints_its_figures(name: str, shared_portal: str) -> None:
     env = {**os.environ, "BENCH_SMOKE": "1", "BENCH_QUIET_WAIT": "0", "BENCH_TIMEOUT": "240"}
+    env[_portal.SHARED] = shared_portal
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.run_all", name],
         cwd=PROJECT_ROOT,
