@@ -18,13 +18,13 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test lint format migrate seed bench tools chromium clean help
+.PHONY: run dev test lint format migrate seed bench bench-smoke tools chromium clean help
 
 help:
 	@echo "make run    start the portal on http://localhost:$(PORT) (installs what is missing)"
 	@echo "make test   run the whole test suite (unit, service on SQLite+PostgreSQL, browser)"
 	@echo "make dev    run with hot reload for development"
-	@echo "make bench  run the benchmarks"
+	@echo "make bench  run the benchmarks (make bench-smoke: a few iterations each)"
 
 $(VENV)/.runtime-installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,10 @@ test: $(VENV)/.dev-installed tools chromium lint
 
 bench: $(VENV)/.dev-installed tools chromium
 	$(PY) -m benchmarks.run_all
+
+# Every benchmark for a few iterations (also part of `make test`): they must finish and print figures.
+bench-smoke: $(VENV)/.dev-installed tools chromium
+	$(PY) -m pytest tests/bench -m bench -q
 
 clean:
 	rm -rf .web .states $(TOOLS) $(VENV)
