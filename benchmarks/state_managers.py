@@ -15,6 +15,9 @@ Every page of the portal rebuilds its state from the database on load (its on_lo
 session, the draft, the inbox …), so a restart loses no saved work under any manager; only what
 was typed and not yet saved lives in state, and the browser still shows it.
 
+``make run`` uses the memory manager because of this measurement (``rxconfig.py``); the disk mode is
+forced here with ``REFLEX_STATE_MANAGER_MODE=disk``.
+
 Run alone: ``python -m benchmarks.state_managers``.
 """
 
@@ -67,8 +70,8 @@ def run() -> list[Result]:
     from sen_portal.state.referral import ReferralState
 
     modes = {"disk": {"REFLEX_STATE_MANAGER_MODE": "disk"}, "memory": {"REFLEX_STATE_MANAGER_MODE": "memory"}}
-    if shared():  # the smoke run: the shared portal (disk, Reflex's default without Redis) only
-        modes = {"disk": {}}
+    if shared():  # the smoke run: the shared portal only (memory: what `make run` uses without Redis)
+        modes = {"memory": {}}
     elif redis_answers(REDIS_URL):
         modes["redis"] = {"REDIS_URL": REDIS_URL, "GRANIAN_WORKERS": "1"}  # one process, like the others
     choose = f"{ReferralState.get_full_name()}.choose"

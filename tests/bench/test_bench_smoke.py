@@ -30,7 +30,7 @@ ROWS = {
         "event round trip at the socket, 1 client",
         "event round trip at the socket, 5",
     ],
-    "state_managers": ["state manager disk: choice p95, 4 clients"],
+    "state_managers": ["state manager memory: choice p95, 4 clients"],
     "upload_path": ["20 MB PDF chosen and uploaded in Chromium", "20 MB PDF through /_upload", "portal memory growth"],
     "upload_stream": ["upload 25 MB", "heap per upload", "RSS per upload"],
     "inbox_at_scale": ["inbox first page, status 'received', newest first (SQLite, 300)"],
