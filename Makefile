@@ -23,7 +23,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test test-fast coverage lint format migrate seed bench tools chromium clean help nginx clamav deploy-config build
+.PHONY: run dev test test-fast coverage lint format migrate seed bench bench-smoke tools chromium clean help nginx clamav deploy-config build
 
 help:
 	@echo "make run    start the portal on http://localhost:$(PORT) (installs what is missing)"
@@ -31,7 +31,7 @@ help:
 	@echo "make test-fast  unit + service tests on SQLite only (the inner loop)"
 	@echo "make coverage   unit + service tests on both databases with a coverage report"
 	@echo "make dev    run with hot reload for development"
-	@echo "make bench  run the benchmarks"
+	@echo "make bench  run the benchmarks (make bench-smoke: a few iterations each)"
 
 $(VENV)/.runtime-installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -122,6 +122,10 @@ coverage: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed tools chromium
 	$(PY) -m benchmarks.run_all
+
+# Every benchmark for a few iterations (also part of `make test`): they must finish and print figures.
+bench-smoke: $(VENV)/.dev-installed tools chromium
+	$(PY) -m pytest tests/bench -m bench -q
 
 clean:
 	rm -rf .web .states $(TOOLS) $(VENV)

@@ -75,6 +75,9 @@ class Settings:
     bind_address: str = "127.0.0.1"
     # Bearer token for /metrics from other hosts; "" = loopback only (sen_portal/api/metrics.py).
     metrics_token: str = field(default="", repr=False)
+    # Threads hashing and checking passwords (bcrypt, ~0.3 s of CPU each); 0 = one fewer than the
+    # cores, at least 1, so sign-ins can never take every core the pages need (state.password_pool).
+    password_workers: int = 0
 
     @property
     def is_local(self) -> bool:
@@ -220,6 +223,7 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),
         bind_address=_ip(env, "BIND_ADDRESS", "127.0.0.1"),
         metrics_token=_text(env, "METRICS_TOKEN", ""),
+        password_workers=_int(env, "PASSWORD_WORKERS", 0, low=0, high=64),
     )
     _check_consistency(settings)
     return settings

@@ -78,7 +78,21 @@ def sign_in_form() -> rx.Component:
                 input_type="password",
                 autocomplete="current-password",
             ),
-            rx.el.button("Continue", type="submit", class_name="button"),
+            rx.el.button(
+                rx.cond(S.signing_in, "Signing you in…", "Continue"),
+                type="submit",
+                class_name="button",
+                disabled=S.signing_in,
+                aria_disabled=S.signing_in,
+            ),
+            rx.el.p(
+                rx.cond(
+                    S.signing_in, "Signing you in… this can take a few seconds when many people sign in at once.", ""
+                ),
+                class_name="body",
+                role="status",
+                aria_live="polite",
+            ),
             on_submit=S.submit_password,
             prevent_default=True,
             no_validate=True,

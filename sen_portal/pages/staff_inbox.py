@@ -130,7 +130,7 @@ def staff_inbox_page() -> rx.Component:
         heading("Referrals"),
         _filters(),
         rx.el.p(
-            rx.cond(S.total == 1, "1 referral", S.total.to_string() + " referrals"),
+            S.total_label,
             class_name="body",
             role="status",
             aria_live="polite",

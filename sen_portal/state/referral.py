@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, render_plan, set_answer, steps
+from sen_portal.forms.conditions import may_change_visibility
 from sen_portal.services import referral_journey as journey
 from sen_portal.services import referrals
 from sen_portal.services.referral_workflow import status_label
@@ -145,8 +146,12 @@ class ReferralState(FormErrorsMixin, AuthState):
 
     @rx.event
     async def choose(self, path: str, value: str) -> None:
-        """A choice changed: re-plan at once so dependent questions show or hide."""
-        await self._apply(path, value, replan=True)
+        """A choice changed: re-plan at once when some question depends on it, so it shows or hides.
+
+        Other choices re-plan nothing: their inputs already show what was chosen, and re-sending
+        the whole plan (≈15 KB on the heaviest section) for them bought nothing.
+        """
+        await self._apply(path, value, replan=None)
 
     async def _field_change_user(self) -> CurrentUser | None:
         """The session check for a change within the page: the header is the page load's business
@@ -156,7 +161,8 @@ class ReferralState(FormErrorsMixin, AuthState):
         except NotSignedIn:
             return None
 
-    async def _apply(self, path: str, value: Any, *, replan: bool) -> None:
+    async def _apply(self, path: str, value: Any, *, replan: bool | None) -> None:
+        """Set one answer; ``replan`` None = only when some condition names the field."""
         user = await self._field_change_user()
         if user is None or not self.section_key:
             return
@@ -168,7 +174,7 @@ class ReferralState(FormErrorsMixin, AuthState):
             self._answers = set_answer(definition, self._answers, str(path)[:200], _as_answer(value))
         except (ValueError, KeyError, IndexError, TypeError):
             return  # a hand-made event naming a field the form does not have
-        if replan:
+        if replan or (replan is None and may_change_visibility(definition, str(path)[:200])):
             self._replan(definition, lookups)
 
     @rx.event

@@ -57,6 +57,9 @@ class SignInState(FormErrorsMixin, rx.State):
     paused_title: str = ""
     paused_until: str = ""
     staff_form: bool = False
+    # True while the password is being checked (or waits its turn on the password pool, when many
+    # people sign in at once): the page says "Signing you in…" and the button cannot be pressed twice.
+    signing_in: bool = False
     _challenge_id: int = 0
     _next: str = routes.DASHBOARD
 
@@ -122,7 +125,12 @@ class SignInState(FormErrorsMixin, rx.State):
             return
         email = self.email
         ip = client_ip.of_router(self.router)
-        outcome = await run_password_work(_check_password, email, password, ip)
+        self.signing_in = True
+        yield  # show "Signing you in…" now: the check may wait its turn behind other sign-ins
+        try:
+            outcome = await run_password_work(_check_password, email, password, ip)
+        finally:
+            self.signing_in = False
         if isinstance(outcome, sign_in.PasswordAccepted):
             self._challenge_id = outcome.challenge_id
             self.masked_email = outcome.masked_email
