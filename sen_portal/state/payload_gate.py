@@ -10,7 +10,8 @@ before each event, for every handler of every state:
   page re-send ``hydrate_and_load`` in a loop); the field gate then reports the field;
 * a payload holding a non-finite number, absurd nesting or a huge string is refused;
 * for our own handlers, the payload is bound to the handler's signature: a missing or extra
-  argument, or a value of the wrong type for its annotation, is refused.
+  argument, or a value of the wrong type for its annotation, is refused; Reflex's generic
+  ``setvar`` on our states (which sets any var a browser names) is refused outright.
 
 A refusal is quiet to the user (the event simply does nothing) and one log line, no traceback.
 """
@@ -41,12 +42,15 @@ log = logging.getLogger(__name__)
 _OWN_MODULES = "sen_portal."
 
 
-def _handler(name: str) -> EventHandler | None:
+def _handler(name: str) -> tuple[EventHandler | None, bool]:
+    """(the handler, whether it belongs to one of our states)."""
     try:
         registered = RegistrationContext.get().event_handlers.get(name)
     except LookupError:
-        return None
-    return registered.handler if registered is not None else None
+        return None, False
+    if registered is None:
+        return None, False
+    return registered.handler, registered.states[0].__module__.startswith(_OWN_MODULES)
 
 
 @lru_cache(maxsize=1024)
@@ -131,11 +135,16 @@ class PayloadGate(Middleware):
     """Checks and makes safe every event's payload before its handler runs (see the module docstring)."""
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
-        handler = _handler(event.name)
+        handler, ours = _handler(event.name)
         short = event.name.rsplit(".", 2)[-2:]
         problem = payload_problem(event.payload)
-        if problem is None and handler is not None and handler.fn.__module__.startswith(_OWN_MODULES):
-            problem = signature_problem(handler, event.payload)
+        if problem is None and handler is not None and ours:
+            if handler.fn.__module__.startswith(_OWN_MODULES):
+                problem = signature_problem(handler, event.payload)
+            else:
+                # Reflex's generic ``setvar`` would let a browser set any var of our states
+                # (``is_staff``, ``refused`` ...); no page uses it: explicit setters only (GUIDE §3).
+                problem = "generic handlers are not offered on our states"
         if problem is not None:
             log.warning("refused event %s: %s", make_sendable(".".join(short)), problem)
             return StateUpdate()
