@@ -14,8 +14,11 @@ import pickle
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from reflex.istate.manager.memory import StateManagerMemory
 from reflex.istate.manager.token import BaseStateToken
 from reflex.state import State
@@ -26,6 +29,13 @@ from reflex_base.utils.format import json_dumps
 from sqlalchemy import JSON, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
+
+from sen_portal.config import get_settings
+from sen_portal.db import get_engine, session_scope
+from sen_portal.services import sessions
+from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
+from sen_portal.services.seed import install_shipped_forms
+from tests.service.staff_helpers import person
 
 
 def own_handlers() -> list[str]:
@@ -128,3 +138,35 @@ class Driver:
         root = await self.root_state(tab)
         pickle.dumps(root)
         json_dumps(root.dict()).encode("utf-8")  # what a hydrate sends: must be valid UTF-8
+
+
+@pytest.fixture
+def portal_env(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The portal's settings and engine pointed at this test's database (SQLite or PostgreSQL)."""
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("MAIL_BACKEND", "file")
+    monkeypatch.setenv("MAIL_DIR", str(tmp_path / "mail"))
+    monkeypatch.setenv("DOCUMENT_STORE_DIR", str(tmp_path / "documents"))
+    monkeypatch.setenv("REQUIRE_TOTP_FOR_STAFF", "false")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    with session_scope(engine) as session:
+        for list_key, csv_path in SHIPPED_LISTS.items():
+            seed_lookup_list(session, list_key, csv_path)
+        install_shipped_forms(session)
+    yield engine
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def signed_in(engine: Engine, email: str, role: str) -> tuple[str, int]:
+    """(a session cookie header for a new signed-in user, the user's id)."""
+    with session_scope(engine) as session:
+        user = person(session, email, role)
+        user.email_verified_at = datetime.now(UTC)
+        session.flush()
+        assert user.id is not None
+        ticket = sessions.issue_ticket(session, user_id=user.id)
+        token = sessions.redeem_ticket(session, ticket=ticket, settings=get_settings())
+        return f"{sessions.cookie_name(get_settings())}={token}", user.id

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,15 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from sen_portal.config import get_settings
-from sen_portal.db import get_engine, session_scope
-from sen_portal.services import referrals, sessions
-from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.seed import install_shipped_forms
-from tests.service.event_driver import Driver, Tab, invalid_json_cells, own_handlers
-from tests.service.staff_helpers import person
+from sen_portal.db import session_scope
+from sen_portal.services import referrals
+from tests.service.event_driver import Driver, Tab, invalid_json_cells, own_handlers, portal_env, signed_in
 
 pytestmark = pytest.mark.service
+__all__ = ["portal_env"]  # a fixture, imported for pytest
 
 HOSTILE_TEXT = [
     "A\ud800B",
@@ -74,38 +68,6 @@ values = st.recursive(
     ),
     max_leaves=8,
 )
-
-
-@pytest.fixture
-def portal_env(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """The portal's settings and engine pointed at this test's database (SQLite or PostgreSQL)."""
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("MAIL_BACKEND", "file")
-    monkeypatch.setenv("MAIL_DIR", str(tmp_path / "mail"))
-    monkeypatch.setenv("DOCUMENT_STORE_DIR", str(tmp_path / "documents"))
-    monkeypatch.setenv("REQUIRE_TOTP_FOR_STAFF", "false")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    with session_scope(engine) as session:
-        for list_key, csv_path in SHIPPED_LISTS.items():
-            seed_lookup_list(session, list_key, csv_path)
-        install_shipped_forms(session)
-    yield engine
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-
-
-def _signed_in(engine: Engine, email: str, role: str) -> tuple[str, int]:
-    """(a session cookie header for a new signed-in user, the user's id)."""
-    with session_scope(engine) as session:
-        user = person(session, email, role)
-        user.email_verified_at = datetime.now(UTC)
-        session.flush()
-        assert user.id is not None
-        ticket = sessions.issue_ticket(session, user_id=user.id)
-        token = sessions.redeem_ticket(session, ticket=ticket, settings=get_settings())
-        return f"{sessions.cookie_name(get_settings())}={token}", user.id
 
 
 hostile_text = st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=40))
@@ -177,8 +139,8 @@ def test_every_handler_survives_hostile_payloads(portal_env: Engine) -> None:
 
     handlers = own_handlers()
     assert len(handlers) > 50  # introspection found the portal's handlers, not an empty list
-    pro_cookie, pro_id = _signed_in(portal_env, "pro@school.example.org", "professional")
-    admin_cookie, _ = _signed_in(portal_env, "admin@council.example.gov.uk", "admin")
+    pro_cookie, pro_id = signed_in(portal_env, "pro@school.example.org", "professional")
+    admin_cookie, _ = signed_in(portal_env, "admin@council.example.gov.uk", "admin")
     with session_scope(portal_env) as session:
         draft = referrals.start_draft(session, user_id=pro_id, form_key="ehc_needs_assessment").public_id
     # The professional's tab is on one of their request's sections, so referral handlers do real work.
