@@ -171,3 +171,20 @@ def test_a_failing_handler_resets_its_state_and_the_next_event_works(
         assert not driver.failures and inbox.loaded
 
     _run(steps)
+
+
+def test_6_a_long_search_is_reported_beside_the_box_and_kept_whole(portal_env: Engine) -> None:
+    cookie, _ = signed_in(portal_env, "admin@council.example.gov.uk", "admin")
+    tab = Tab(cookie, path="/staff")
+
+    async def steps(driver: Driver) -> None:
+        await driver.send(tab, _event(StaffInboxState, "load"), {})
+        await driver.send(tab, _event(StaffInboxState, "apply_filters"), {"form_data": _form(q="Jamie " * 20)})
+        inbox = await _substate(driver, tab, StaffInboxState)
+        assert inbox.search == ("Jamie " * 20).strip()
+        assert inbox.search_error == "Search must be 100 characters or fewer"
+        await driver.send(tab, _event(StaffInboxState, "apply_filters"), {"form_data": _form(q="Jamie")})
+        assert inbox.search_error == ""
+        assert not driver.failures
+
+    _run(steps)
