@@ -14,8 +14,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sen_portal.forms.fields.address import ADDRESS_PARTS
 from sen_portal.forms.fields.common import holds_unstorable
+from sen_portal.forms.registry import REGISTRY
 from sen_portal.forms.schema import FormDefinition, GroupField
 from sen_portal.inbound import only_keys
 
@@ -26,19 +26,28 @@ def _storable_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | bool)
 
 
+def _object_keys(field: Any) -> tuple[str, ...]:
+    """The parts an object-shaped answer has (address: line1...; date: day, month, year), or () for none.
+
+    Read from the type's own input shape, so a new object type needs no change here.
+    """
+    shape = REGISTRY[field.type].to_input(field, {})
+    return tuple(shape) if isinstance(shape, dict) else ()
+
+
 def _storable_value(field: Any, value: Any) -> tuple[bool, Any]:
     """(keep?, the value reduced to what its type defines)."""
     if holds_unstorable(value):
         return False, None
-    if field.type == "address":
-        return (
-            (True, only_keys(value, ADDRESS_PARTS)) if isinstance(value, Mapping) else (_storable_scalar(value), value)
-        )
+    if isinstance(value, Mapping):
+        keys = _object_keys(field)
+        if not keys:
+            return False, None  # this type never answers with an object
+        reduced = only_keys(value, keys)
+        return all(_storable_scalar(part) for part in reduced.values()), reduced
     if isinstance(value, list):
         kept = [item for item in value if _storable_scalar(item)]
         return len(kept) == len(value), kept
-    if isinstance(value, Mapping):
-        return False, None  # no other field type answers with an object
     return _storable_scalar(value), value
 
 
