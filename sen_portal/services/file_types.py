@@ -147,7 +147,8 @@ def sanitise_filename(name: str) -> str:
     base = unicodedata.normalize("NFC", base)
     # Cc: control characters; Cf: format characters such as U+202E, which makes "fdp.exe" look like "exe.pdf".
     base = "".join(" " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c for c in base)
-    base = "".join(c for c in base if unicodedata.category(c) != "Cf")
+    # Cs: a lone surrogate (the inbound gate's concern) cannot be stored or sent as UTF-8 at all.
+    base = "".join(c for c in base if unicodedata.category(c) not in {"Cf", "Cs"})
     base = _UNSAFE_CHARACTERS.sub("_", base)
     base = " ".join(base.split()).rstrip(" .")  # leading dots go with the stem below, so ".pdf" keeps its extension
 
