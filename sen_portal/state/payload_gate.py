@@ -21,6 +21,7 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -127,14 +128,28 @@ def signature_problem(handler: EventHandler, payload: Mapping[str, Any]) -> str 
     return None
 
 
-def _router_data_is_sendable(router_data: Mapping[str, Any]) -> bool:
-    return make_payload_safe(dict(router_data)) == router_data
+_ENCODED_NUL = re.compile(r"%00")
+
+
+def _router_safe(value: Any) -> Any:
+    """Router data made sendable, with "%00" in URLs (which decodes to NUL) made an encoded U+FFFD."""
+    if isinstance(value, str):
+        return _ENCODED_NUL.sub("%EF%BF%BD", make_sendable(value))
+    if isinstance(value, dict):
+        return {k: _router_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_router_safe(v) for v in value]
+    return value
 
 
 class PayloadGate(Middleware):
     """Checks and makes safe every event's payload before its handler runs (see the module docstring)."""
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        if state.router_data and (safe_router := _router_safe(state.router_data)) != state.router_data:
+            # The URL and headers are input too, and Reflex merges them into the state before any
+            # middleware runs: rebuild the router vars from a safe copy, refused event or not.
+            state.router_data = state._update_router_vars(safe_router, {})
         handler, ours = _handler(event.name)
         short = event.name.rsplit(".", 2)[-2:]
         problem = payload_problem(event.payload)
@@ -152,7 +167,4 @@ class PayloadGate(Middleware):
         if safe != event.payload:
             event.payload.clear()
             event.payload.update(safe)
-        if state.router_data and not _router_data_is_sendable(state.router_data):
-            # Already merged into the state by Reflex before middleware runs: rebuild the router vars.
-            state.router_data = state._update_router_vars(make_payload_safe(dict(state.router_data)), {})
         return None

@@ -44,6 +44,13 @@ HOSTILE_TEXT = [
     "2023-02-29T10:00",
     "x" * 5_000,
 ]
+HOSTILE_PATHS = [
+    "/nope",
+    "/requests/section?id=A\ud800B&section=\x00",
+    "/staff/referral?id=%00",
+    "/requests/section?id=" + "x" * 300,
+    "/\u202e/..",
+]
 HOSTILE_NUMBERS = [math.nan, math.inf, -math.inf, 1e309, -0.0, 2**63, -(2**63), 10**30]
 
 scalars = st.one_of(
@@ -146,11 +153,11 @@ def test_every_handler_survives_hostile_payloads(portal_env: Engine) -> None:
     # The professional's tab is on one of their request's sections, so referral handlers do real work.
     tabs = [Tab(pro_cookie, path=f"/requests/section?id={draft}&section=child"), Tab(admin_cookie, path="/staff")]
 
-    async def run_all(calls: list[tuple[int, str, dict[str, Any]]]) -> None:
+    async def run_all(calls: list[tuple[int, str, dict[str, Any], str | None]]) -> None:
         async with Driver(app) as driver:
-            for index, name, payload in calls:
+            for index, name, payload, path in calls:
                 tab = tabs[index]
-                await driver.send(tab, name, payload)
+                await driver.send(tab, name, payload, path=path)
                 await _check_after(driver, tab, portal_env, f"{name.rsplit('.', 1)[-1]}({payload!r:.200})")
             # A normal event still works in both tabs afterwards.
             for tab, normal in zip(tabs, ("referral_state.load_section", "staff_inbox_state.load"), strict=True):
@@ -163,12 +170,14 @@ def test_every_handler_survives_hostile_payloads(portal_env: Engine) -> None:
         calls = []
         for _ in range(4):
             name = data.draw(st.sampled_from(handlers))
-            calls.append((data.draw(st.integers(0, 1)), name, _hostile_payload(name, data.draw)))
+            # Mostly the tab's own page; sometimes an unknown or hostile one (router data is input too).
+            path = data.draw(st.one_of(st.none(), st.none(), st.sampled_from(HOSTILE_PATHS)))
+            calls.append((data.draw(st.integers(0, 1)), name, _hostile_payload(name, data.draw), path))
         asyncio.run(run_all(calls))
 
     # Every handler at least once, with wrong-typed arguments, then random sequences.
-    fixed = [(i % 2, name, _hostile_payload_fixed(name, typed=True)) for i, name in enumerate(handlers)]
-    fixed += [(i % 2, name, _hostile_payload_fixed(name, typed=False)) for i, name in enumerate(handlers)]
+    fixed = [(i % 2, name, _hostile_payload_fixed(name, typed=True), None) for i, name in enumerate(handlers)]
+    fixed += [(i % 2, name, _hostile_payload_fixed(name, typed=False), None) for i, name in enumerate(handlers)]
     asyncio.run(run_all(fixed))
     fuzz()
 
