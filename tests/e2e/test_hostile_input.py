@@ -41,5 +41,5 @@ def test_a_lone_surrogate_in_the_staff_search_does_not_loop_the_tab(
     expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
     expect(page.locator("#result-count")).to_contain_text("referral")
     page.wait_for_timeout(10_000)  # a looping tab sent ~750 hydrates in this time
-    assert _hydrates_sent(page) < 5
+    assert 1 <= _hydrates_sent(page) < 5  # the page did hydrate (the count is real), and only once or so
     assert "UnicodeEncodeError" not in portal.log_text()
