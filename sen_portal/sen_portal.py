@@ -61,6 +61,7 @@ from sen_portal.state.password_reset import ForgottenPasswordState, ResetPasswor
 from sen_portal.state.payload_gate import PayloadGate
 from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
+from sen_portal.state.sendable_transport import make_packets_sendable
 from sen_portal.state.sign_in import SignInState
 from sen_portal.state.staff_accounts import StaffAccountsState
 from sen_portal.state.staff_audit import StaffAuditState
@@ -213,3 +214,5 @@ app.add_page(lookups_page, route=routes.STAFF_LOOKUPS, title=title("Lookup lists
 # and a failed handler's state is reset (state/errors.py chains TabRecoveryState.recover).
 app.add_middleware(PayloadGate())
 app.add_middleware(RememberEvent())
+if app.sio is not None:
+    make_packets_sendable(app.sio)  # issue 20: no state can stop a tab's updates (sendable_transport.py)

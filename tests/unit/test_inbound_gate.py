@@ -106,3 +106,16 @@ def test_objects_keep_only_their_defined_keys() -> None:
     given_value = {"line1": "1 High St", "__proto__": {"admin": True}, "constructor": "x"}
     assert only_keys(given_value, ("line1", "town")) == {"line1": "1 High St"}
     assert only_keys(["line1"], ("line1",)) == {}
+
+
+def test_every_websocket_packet_encodes_as_utf8_even_with_a_lone_surrogate() -> None:
+    """Defence in depth for the tab loop: the app's Socket.IO packets are always sendable."""
+    from socketio.packet import Packet
+
+    from sen_portal.sen_portal import app
+
+    assert app.sio is not None
+    encoded = Packet(data=["event", {"delta": {"state": {"search": "A\ud800B", "name": "Zoë"}}}]).encode()
+    encoded.encode("utf-8")
+    assert "\\ud800" in encoded and "Zoë" in encoded  # escaped only where it must be
+    assert json.loads(encoded[1:])[1]["delta"]["state"]["search"] == "A\ud800B"
