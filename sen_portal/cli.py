@@ -190,8 +190,8 @@ def check_form(args: argparse.Namespace) -> int:
     from sen_portal.forms.loading import FormDefinitionError, load_definition
 
     try:
-        definition = load_definition(Path(args.path).read_text(encoding="utf-8"))
-    except (FormDefinitionError, OSError, UnicodeDecodeError) as error:
+        definition = load_definition(Path(args.path).read_bytes())  # not UTF-8: explained by the loader
+    except (FormDefinitionError, OSError) as error:
         print(f"{args.path}:\n{error}", file=sys.stderr)
         return 1
     sections, fields = len(definition.sections), sum(len(section.fields) for section in definition.sections)

@@ -59,13 +59,16 @@ from sen_portal.state.messages import MessagesState, ThreadState
 from sen_portal.state.my_requests import MyRequestsState
 from sen_portal.state.notices import StaffNoticesState
 from sen_portal.state.password_reset import ForgottenPasswordState, ResetPasswordState
+from sen_portal.state.payload_gate import PayloadGate
 from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
+from sen_portal.state.sendable_transport import make_packets_sendable
 from sen_portal.state.sign_in import SignInState
 from sen_portal.state.staff_accounts import StaffAccountsState
 from sen_portal.state.staff_audit import StaffAuditState
 from sen_portal.state.staff_inbox import StaffInboxState
 from sen_portal.state.staff_referral import StaffReferralState
+from sen_portal.state.tab_recovery import RememberEvent
 from sen_portal.state.unsubscribe import UnsubscribeState
 from sen_portal.state.verify_email import VerifyEmailState
 
@@ -209,3 +212,9 @@ app.add_page(item_page, route=routes.STAFF_FORM_ITEM, title=title("Edit question
 app.add_page(preview_page, route=routes.STAFF_FORM_PREVIEW, title=title("Preview form"), on_load=FormPreviewState.load)
 app.add_page(publish_page, route=routes.STAFF_FORM_PUBLISH, title=title("Publish form"), on_load=PublishState.load)
 app.add_page(lookups_page, route=routes.STAFF_LOOKUPS, title=title("Lookup lists"), on_load=LookupListsState.load)
+# Issue 20: every event's payload is checked (signature, types, characters) before its handler runs,
+# and a failed handler's state is reset (state/errors.py chains TabRecoveryState.recover).
+app.add_middleware(PayloadGate())
+app.add_middleware(RememberEvent())
+if app.sio is not None:
+    make_packets_sendable(app.sio)  # issue 20: no state can stop a tab's updates (sendable_transport.py)

@@ -15,7 +15,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sen_portal.forms.conditions import is_visible
-from sen_portal.forms.fields.common import CheckContext, Invalid, Lookups, clean_line, message, plural
+from sen_portal.forms.fields.common import (
+    CheckContext,
+    Invalid,
+    Lookups,
+    cannot_store,
+    clean_line,
+    holds_unstorable,
+    message,
+    plural,
+)
 from sen_portal.forms.registry import REGISTRY
 from sen_portal.forms.schema import GROUP_HARD_LIMIT, FormDefinition, GroupField, Section
 
@@ -95,6 +104,8 @@ def _lookup_value(item: Any, raw: Any, lookups: Lookups) -> Any:
 
 def _answer(item: Any, raw: Any, context: CheckContext | None, lookups: Lookups) -> tuple[Any, list[str]]:
     handler = REGISTRY[item.type]
+    if holds_unstorable(raw):  # the inbound gate, for every field type: refused, never silently dropped
+        return None, [cannot_store(item)] if context else []
     raw = _lookup_value(item, raw, lookups)
     value = None
     if not handler.is_empty(raw):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,11 @@ from sen_portal.forms.checks import definition_problems, did_you_mean
 from sen_portal.forms.field_models import Option, ShowIf
 from sen_portal.forms.registry import MODELS
 from sen_portal.forms.schema import FIELD_TYPES, FormDefinition, Section
+from sen_portal.inbound import has_unstorable
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 MAX_DEFINITION_BYTES = 1_000_000
+NOT_UTF8 = "the file is not UTF-8 text (save it as UTF-8)"
 _MAX_PROBLEMS = 20
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -74,6 +76,11 @@ def parse_definition_text(text: str | bytes) -> dict[str, Any]:
     """The YAML (or JSON) document as plain, JSON-safe data; FormDefinitionError when it is not a mapping."""
     if len(text) > MAX_DEFINITION_BYTES:
         raise FormDefinitionError([f"the definition is larger than {MAX_DEFINITION_BYTES} bytes"])
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FormDefinitionError([NOT_UTF8]) from None
     try:
         data = yaml.load(text, Loader=_DefinitionLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
@@ -82,7 +89,28 @@ def parse_definition_text(text: str | bytes) -> dict[str, Any]:
         raise FormDefinitionError(["the definition is nested too deeply"]) from None
     if not isinstance(data, dict):
         raise FormDefinitionError(["a form definition must be a mapping with key, title, version, ... sections"])
+    unstorable = list(_unstorable_text(data, ""))
+    if unstorable:
+        # YAML's "\0" and "\ud800" escapes reach here; PostgreSQL would refuse the whole definition.
+        raise FormDefinitionError([f"{where}: contains characters we cannot store" for where in unstorable])
     return data
+
+
+def _unstorable_text(node: Any, where: str) -> Iterator[str]:
+    """Where in the parsed data a key or a text holds a character the inbound gate refuses."""
+    if isinstance(node, str):
+        if has_unstorable(node):
+            yield where or "the definition"
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            inner = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and has_unstorable(key):
+                yield f"{where or 'the definition'}: a key"
+            else:
+                yield from _unstorable_text(value, inner)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _unstorable_text(item, f"{where}[{index}]")
 
 
 def load_definition(source: str | bytes | Mapping[str, Any]) -> FormDefinition:
@@ -104,7 +132,7 @@ def load_definition(source: str | bytes | Mapping[str, Any]) -> FormDefinition:
 
 
 def load_definition_file(path: str | Path) -> FormDefinition:
-    return load_definition(Path(path).read_text(encoding="utf-8"))
+    return load_definition(Path(path).read_bytes())  # bytes: a file that is not UTF-8 is explained, not a codec error
 
 
 def shipped_definition_data(key: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
+from sen_portal.components.fields import error_text, form_group
 from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import pagination, staff_shell
 from sen_portal.components.text import heading
@@ -52,10 +53,18 @@ def _checkbox(name: str, label: str, checked: rx.Var) -> rx.Component:
 def _filters() -> rx.Component:
     return post_form(
         rx.el.div(
-            rx.el.div(
+            form_group(
                 rx.el.label("Search by reference or child's name", html_for="q", class_name="label"),
-                rx.el.input(id="q", name="q", type="search", default_value=S.search, class_name="input"),
-                class_name="form-group",
+                error_text("q", S.search_error),
+                rx.el.input(
+                    id="q",
+                    name="q",
+                    type="search",
+                    default_value=S.search,
+                    class_name="input",
+                    aria_describedby=rx.cond(S.search_error != "", "q-error", ""),
+                ),
+                error=S.search_error,
             ),
             _select(
                 "status",

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from sen_portal.inbound import has_unstorable, tidy
 from sen_portal.models.addresses import Address
 from sen_portal.models.types import utcnow
 from sen_portal.services.postcodes import normalise_postcode
@@ -70,7 +71,9 @@ def import_addresses_csv(session: Session, path: Path | str) -> ImportReport:
     seen: dict[str, int] = {}
     batch: list[dict[str, str]] = []
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        # surrogatepass: a lone surrogate's bytes reach the row check (and reject only that row, by number);
+        # any other bytes that are not UTF-8 still refuse the whole file below.
+        with path.open(newline="", encoding="utf-8-sig", errors="surrogatepass") as handle:
             reader = csv.DictReader(handle)
             columns = {(name or "").strip().lower() for name in reader.fieldnames or []}
             missing = [name for name in REQUIRED_COLUMNS if name not in columns]
@@ -87,7 +90,10 @@ def import_addresses_csv(session: Session, path: Path | str) -> ImportReport:
                 if not any(row.values()):
                     continue  # blank lines at the end of a spreadsheet export
                 report.rows_read += 1
-                reasons = _check_row(row)
+                reasons = _unstorable(row)
+                if not reasons:
+                    row = {key: tidy(value) for key, value in row.items()}  # NFC, no bidi/zero-width
+                    reasons = _check_row(row)
                 uprn = row.get("uprn", "")
                 if not reasons and uprn in seen:
                     reasons = [f"UPRN {uprn} is also on row {seen[uprn]}"]
@@ -105,6 +111,11 @@ def import_addresses_csv(session: Session, path: Path | str) -> ImportReport:
         raise AddressImportError(f"the file is not valid CSV: {error}") from None
     _save_batch(session, batch, report)
     return report
+
+
+def _unstorable(row: dict[str, str]) -> list[str]:
+    """NUL, lone surrogates and other characters the inbound gate refuses (PostgreSQL would refuse the import)."""
+    return [f"{name} contains characters we cannot store" for name in COLUMNS if has_unstorable(row.get(name, ""))]
 
 
 def _check_row(row: dict[str, str]) -> list[str]:

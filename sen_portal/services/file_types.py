@@ -3,7 +3,8 @@
 The browser's content type and the file name alone prove nothing (``report.exe.pdf``), and
 content alone would let a Word document arrive as ``notes.png``. A file passes only when its
 first bytes and its extension name the same allowed type. Word documents are ZIP archives whose
-directory sits at the end, so their macro check runs on the complete file (``check_complete_file``).
+directory sits at the end, so their macro check runs on the complete file (``check_complete_file``),
+as does the PDF check for active content (JavaScript, launch actions, embedded files: pdf_active.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from sen_portal.services.pdf_active import active_content
 
 ALLOWED_TYPES_TEXT = "a PDF, Word document (.docx), JPG or PNG"
 MAX_NAME_LENGTH = 200
@@ -48,7 +51,7 @@ ALLOWED = (PDF, DOCX, JPEG, PNG)
 
 @dataclass(frozen=True)
 class DetectedType:
-    """An allowed type; ``needs_full_check`` when only the complete file can confirm it (DOCX)."""
+    """An allowed type; ``needs_full_check`` when only the complete file can confirm it (DOCX, PDF)."""
 
     file_type: FileType
     needs_full_check: bool
@@ -91,13 +94,17 @@ def sniff_type(first_bytes: bytes, filename: str) -> DetectedType | Refusal:
         return Refusal(f"{filename} must be {ALLOWED_TYPES_TEXT}")
     if not first_bytes.startswith(claimed.signature):
         return Refusal(f"{filename} is not {claimed.label} – it must be {ALLOWED_TYPES_TEXT}")
-    return DetectedType(claimed, needs_full_check=claimed is DOCX)
+    return DetectedType(claimed, needs_full_check=claimed in (DOCX, PDF))
 
 
 def check_complete_file(detected: DetectedType, file: BinaryIO, filename: str) -> Refusal | None:
-    """The checks that need the whole file: for DOCX, a real Word document without macros."""
+    """The checks that need the whole file: a Word document without macros, a PDF without active content."""
     if detected.file_type is DOCX:
         return _check_docx(file, filename)
+    if detected.file_type is PDF:
+        reason = active_content(file)
+        if reason:
+            return Refusal(f"{filename} contains {reason}, which we cannot accept – save or print it as a plain PDF")
     return None
 
 
@@ -140,7 +147,8 @@ def sanitise_filename(name: str) -> str:
     base = unicodedata.normalize("NFC", base)
     # Cc: control characters; Cf: format characters such as U+202E, which makes "fdp.exe" look like "exe.pdf".
     base = "".join(" " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c for c in base)
-    base = "".join(c for c in base if unicodedata.category(c) != "Cf")
+    # Cs: a lone surrogate (the inbound gate's concern) cannot be stored or sent as UTF-8 at all.
+    base = "".join(c for c in base if unicodedata.category(c) not in {"Cf", "Cs"})
     base = _UNSAFE_CHARACTERS.sub("_", base)
     base = " ".join(base.split()).rstrip(" .")  # leading dots go with the stem below, so ".pdf" keeps its extension
 

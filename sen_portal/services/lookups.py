@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from sen_portal.inbound import InboundRefused, check_text, has_unstorable, tidy
 from sen_portal.models.lookups import LookupEntry
 
 PROFESSIONAL_ROLE = "professional_role"
@@ -89,6 +90,9 @@ def _read_lookup_csv(path: Path) -> list[tuple[str, str]]:
             value, label = cleaned.get("value", ""), cleaned.get("label", "")
             if not value and not label:
                 continue
+            if has_unstorable(value) or has_unstorable(label):
+                raise LookupDataError(f"{path.name} row {number}: contains characters we cannot store")
+            value, label = tidy(value), tidy(label)
             if not value or not label:
                 raise LookupDataError(f"{path.name} row {number}: both value and label are needed")
             if len(value) > _VALUE_MAX or len(label) > _LABEL_MAX:
@@ -186,11 +190,12 @@ def all_entries(session: Session, list_key: str) -> list[LookupEntry]:
 
 
 def _clean_label(label: str) -> str:
-    label = " ".join(label.split())
+    try:  # the inbound gate: unstorable characters refused, bidi/zero-width removed, length checked whole
+        label = check_text(label, label="The name", max_length=_LABEL_MAX)
+    except InboundRefused as refused:
+        raise LookupChangeRefused(refused.message) from None
     if not label:
         raise LookupChangeRefused("Enter the entry's name")
-    if len(label) > _LABEL_MAX:
-        raise LookupChangeRefused(f"The name must be {_LABEL_MAX} characters or fewer")
     return label
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from sen_portal import routes
 from sen_portal.config import Settings
 from sen_portal.email.notice_emails import maintenance_notice_email
+from sen_portal.inbound import InboundRefused, check_text
 from sen_portal.models import MaintenanceNotice, UserAccount
 from sen_portal.models.notices import NOTICE_BODY_MAX, NOTICE_TITLE_MAX
 from sen_portal.routes import absolute_url
@@ -87,6 +88,24 @@ def _view(notice: MaintenanceNotice, now: datetime) -> NoticeView:
     )
 
 
+def _checked(errors: dict[str, list[str]], key: str, raw: str, *, label: str, max_length: int, missing: str) -> str:
+    """The text through the inbound gate (length checked on the whole text, never cut); errors noted."""
+    try:
+        text = check_text(raw or "", label=label, max_length=max_length, multiline=key == "body")
+    except InboundRefused as refused:
+        errors[key] = [refused.message]
+        return ""
+    if not text:
+        errors[key] = [missing]
+    return text
+
+
+def _time_error(typed: str, which: str) -> str:
+    if typed.strip():
+        return f"The {which} must be a real date and time, for example 1 July 2026 18:00"
+    return f"Enter when the maintenance {which}s"
+
+
 def schedule(
     session: Session,
     *,
@@ -99,26 +118,36 @@ def schedule(
     actor_email: str = "",
     client_ip: str = "",
     clock: Clock = system_clock,
+    starts_text: str = "",
+    ends_text: str = "",
 ) -> MaintenanceNotice:
-    """Check and store a notice (``NoticeInvalid`` with errors per field); audited."""
-    title, body = (title or "").strip(), (body or "").strip()
+    """Check and store a notice (``NoticeInvalid`` with errors per field); audited.
+
+    ``starts_text``/``ends_text`` are what was typed, so an impossible date ("2023-02-29T10:00")
+    is told apart from an empty box.
+    """
     errors: dict[str, list[str]] = {}
-    if not title:
-        errors["title"] = ["Enter a title"]
-    elif len(title) > NOTICE_TITLE_MAX:
-        errors["title"] = [f"Title must be {NOTICE_TITLE_MAX} characters or fewer"]
-    elif problem := header_text_error(title, label="Title"):  # the title is the email's subject line
+    # Email-bound checks first, on the text as typed: the gate would turn a line break in the title
+    # (the email's subject) into a space, and the person should hear why instead.
+    if problem := header_text_error(title or "", label="Title"):
         errors["title"] = [problem]
-    if not body:
-        errors["body"] = ["Enter what users need to know"]
-    elif len(body) > NOTICE_BODY_MAX:
-        errors["body"] = [f"The notice must be {NOTICE_BODY_MAX} characters or fewer"]
-    elif problem := body_text_error(body, label="The notice"):
+    else:
+        title = _checked(errors, "title", title, label="Title", max_length=NOTICE_TITLE_MAX, missing="Enter a title")
+    if problem := body_text_error(body or "", label="The notice"):
         errors["body"] = [problem]
+    else:
+        body = _checked(
+            errors,
+            "body",
+            body,
+            label="The notice",
+            max_length=NOTICE_BODY_MAX,
+            missing="Enter what users need to know",
+        )
     if starts_at is None:
-        errors["starts_at"] = ["Enter when the maintenance starts"]
+        errors["starts_at"] = [_time_error(starts_text, "start")]
     if ends_at is None:
-        errors["ends_at"] = ["Enter when the maintenance ends"]
+        errors["ends_at"] = [_time_error(ends_text, "end")]
     elif starts_at is not None and ends_at <= starts_at:
         errors["ends_at"] = ["The end must be after the start"]
     elif ends_at <= clock():

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from sen_portal.config import Settings
+from sen_portal.inbound import CANNOT_STORE, has_unstorable, tidy
 from sen_portal.models import (
     ContainerKind,
     MessageSide,
@@ -117,7 +118,9 @@ def post_message(
     ``ThreadNotFound`` or ``MessageInvalid``; ``documents.DocumentNotFound`` if an attachment
     is not the author's unattached upload. Works in the caller's transaction.
     """
-    text = (body or "").replace("\r\n", "\n").strip()
+    if has_unstorable(body or ""):
+        raise MessageInvalid({"body": [CANNOT_STORE.format(label="Your message")]})
+    text = tidy(body or "", multiline=True)  # the inbound gate: NFC, no bidi or zero-width characters
     if not text:
         raise MessageInvalid({"body": [EMPTY_MESSAGE]})
     if len(text) > MESSAGE_MAX_CHARS:

@@ -26,6 +26,7 @@ from sen_portal.config import Settings
 from sen_portal.email.referral_emails import referral_submitted_email
 from sen_portal.forms import FormDefinition, clean, load_definition, validate
 from sen_portal.forms.evaluation import council_today
+from sen_portal.forms.storable import storable_answers
 from sen_portal.models import FormVersion, LookupEntry, ReferenceCounter, Referral, UserAccount
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
 from sen_portal.routes import absolute_url
@@ -216,6 +217,11 @@ def save_section(
     completed = [key for key in referral.completed_sections if key != section_key]
     if not errors:
         completed.append(section_key)
+    # A value the database cannot hold (refused text, NaN, stray keys) is left out and marked by
+    # validate() above; the section's other answers are still saved.
+    merged, left_out = storable_answers(definition, merged)
+    if left_out:
+        log.info("referral %s: %d answer(s) not storable, left out", referral.id, len(left_out))
     # Conditional on the draft status: a Send racing this save (another tab, a double
     # click) must not have its cleaned, submitted answers overwritten afterwards.
     saved = session.exec(

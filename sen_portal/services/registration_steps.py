@@ -8,10 +8,10 @@ Messages follow the GOV.UK Design System: specific, one per field.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sqlmodel import Session
 
+from sen_portal.inbound import text_error, tidy
 from sen_portal.services import lookups
 from sen_portal.services.email_text import name_error
 from sen_portal.services.emails import email_error
@@ -31,22 +31,24 @@ CONFIRM_PASSWORD = "Confirm your password"  # noqa: S105 - an error message
 PASSWORDS_DIFFER = "Passwords do not match"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_SPACES = re.compile(r"\s+")
 
 
 def clean_text(value: str | None) -> str:
-    """What we store for a free-text field: NFC, no control characters or line breaks, single spaces.
+    """What we store for a free-text field: NFC, no control, bidi or zero-width characters, single spaces.
 
-    Names end up in email bodies and CSV exports; a line break in one is never intended.
+    Names end up in email bodies and CSV exports; a line break in one is never intended, and a
+    right-to-left override would show the name reversed on every page that reads it back.
     """
-    value = unicodedata.normalize("NFC", value or "")
-    value = _CONTROL.sub(" ", value)
-    return _SPACES.sub(" ", value).strip()
+    return tidy(_CONTROL.sub(" ", value or ""))
 
 
 def _text(
     errors: Errors, field: str, value: str | None, *, label: str, max_length: int, required_message: str | None
 ) -> None:
+    problem = text_error(value or "", label=label, max_length=max_length)
+    if problem:
+        errors[field] = [problem]
+        return
     text = clean_text(value)
     if not text:
         if required_message:

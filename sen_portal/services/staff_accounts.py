@@ -12,6 +12,7 @@ import logging
 from sqlmodel import Session, col, select
 
 from sen_portal.config import Settings
+from sen_portal.inbound import text_error
 from sen_portal.models import UserAccount
 from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.services.clock import Clock, system_clock
@@ -43,8 +44,10 @@ def create_staff_user(
         raise StaffAccountError(message)
     if role not in STAFF_ROLES:
         raise StaffAccountError(f"role must be one of {', '.join(sorted(STAFF_ROLES))}")
-    for value, label in ((first_name, "First name"), (last_name, "Last name")):
-        if problem := name_error(value, label=label):  # greeted in the set-password email
+    for label, name in (("First name", first_name), ("Last name", last_name)):
+        # Checked whole, never cut (the gate), and fit for the set-password email's greeting.
+        problem = text_error(name or "", label=label, max_length=100) or name_error(name or "", label=label)
+        if problem:
             raise StaffAccountError(problem)
     address = normalise_email(email)
     assert address is not None
@@ -56,8 +59,8 @@ def create_staff_user(
         password_hash=None,
         role=role,
         email_verified_at=now,
-        first_name=clean_text(first_name)[:100],
-        last_name=clean_text(last_name)[:100],
+        first_name=clean_text(first_name),
+        last_name=clean_text(last_name),
         created_at=now,
         updated_at=now,
     )

@@ -23,6 +23,7 @@ from sen_portal.services.referral_intake import name_key
 from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, status_label
 from sen_portal.services.statutory_dates import days_left, is_overdue, local_date
 
+SEARCH_MAX = 100  # longer searches are refused on the page with a message, never silently cut
 SORTS = ("received", "deadline", "reference", "status")
 PAGE_SIZES = (25, 50, 100)
 COUNT_CAP = 1_000  # the inbox counts matches up to here, then says "1,000+ referrals"
@@ -60,7 +61,7 @@ class InboxQuery:
             assigned_to_me=params.get("mine", "") in ("1", "on", "true"),
             overdue=params.get("overdue", "") in ("1", "on", "true"),
             setting=str(params.get("setting", ""))[:200],
-            search=str(params.get("q", "")).strip()[:100],
+            search=str(params.get("q", "")).strip()[:SEARCH_MAX],  # the page refuses longer (CSV links cap it)
             sort=params.get("sort", "received") if params.get("sort") in SORTS else "received",
             descending=params.get("dir", "desc") != "asc",
             page=max(1, _int(params.get("page"), 1)),

@@ -21,7 +21,6 @@ from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.work_details import WORK_TEXT_FIELDS, WorkDetailsMixin
 
 _TEXT_FIELDS = frozenset((*PERSONAL_FIELDS, *WORK_TEXT_FIELDS))
-_MAX_LENGTH = 254
 
 
 class AccountDetailsState(FormErrorsMixin, WorkDetailsMixin, AuthState):
@@ -53,7 +52,7 @@ class AccountDetailsState(FormErrorsMixin, WorkDetailsMixin, AuthState):
     def set_field(self, field: str, value: str) -> None:
         """Set a text field the page shows; anything else is ignored."""
         if field in _TEXT_FIELDS and isinstance(value, str):
-            setattr(self, field, value[:_MAX_LENGTH])
+            setattr(self, field, value)  # never cut: validation reports a long value
             self.clear_error(field)
 
     @rx.event

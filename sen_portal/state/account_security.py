@@ -159,7 +159,7 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
     @rx.event
     def set_new_email(self, value: str) -> None:
         """New email address field."""
-        self.new_email = str(value)[:254]
+        self.new_email = str(value)  # never cut: a cut address would get the wrong error
         self.clear_error("new_email")
 
     @rx.event

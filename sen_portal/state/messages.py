@@ -163,7 +163,7 @@ class ThreadState(FormErrorsMixin, MessagesAuthState):
     @rx.event
     def set_body(self, value: str) -> None:
         """The message box."""
-        self.body = value[: messages.MESSAGE_MAX_CHARS + 100]
+        self.body = value  # never cut: the service reports a long message and the box keeps it
         self.clear_error("body")
 
     @rx.event

@@ -81,13 +81,13 @@ class StaffNoticesState(FormErrorsMixin, StaffState):
     @rx.event
     def set_title(self, value: str) -> None:
         """Title field."""
-        self.title = value[:200]
+        self.title = value  # never cut: the service reports a long title and the box keeps it
         self.clear_error("title")
 
     @rx.event
     def set_body(self, value: str) -> None:
         """Notice text field."""
-        self.body = value[:3000]
+        self.body = value
         self.clear_error("body")
 
     @rx.event
@@ -118,8 +118,8 @@ class StaffNoticesState(FormErrorsMixin, StaffState):
         fields = (
             self.title,
             self.body,
-            maintenance.parse_uk_time(self.starts_at),
-            maintenance.parse_uk_time(self.ends_at),
+            self.starts_at,
+            self.ends_at,
             self.pause_sign_in,
         )
         errors = await asyncio.to_thread(_schedule, user.id, user.email, client_ip.of_router(self.router), *fields)
@@ -202,8 +202,10 @@ def _schedule(user_id: int, email: str, ip: str, title, body, starts, ends, paus
                 db,
                 title=title,
                 body=body,
-                starts_at=starts,
-                ends_at=ends,
+                starts_at=maintenance.parse_uk_time(starts),
+                ends_at=maintenance.parse_uk_time(ends),
+                starts_text=starts,
+                ends_text=ends,
                 pause_sign_in=pause,
                 created_by_user_id=user_id,
                 actor_email=email,

@@ -29,7 +29,7 @@ class ForgottenPasswordState(FormErrorsMixin, rx.State):
     @rx.event
     def set_email(self, value: str) -> None:
         """Email field."""
-        self.email = value[:254]
+        self.email = value  # never cut: a cut address would get the wrong error
         self.clear_error("email")
 
     @rx.event

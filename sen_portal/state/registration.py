@@ -65,7 +65,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
     def set_field(self, field: str, value: str) -> None:
         """Set a plain text field the pages expose; anything else is ignored."""
         if field in _TEXT_FIELDS and isinstance(value, str):
-            setattr(self, field, value[:_MAX_LENGTH])
+            setattr(self, field, value)  # never cut: validation reports a long value and the box keeps it
             self.clear_error(field)
 
     @rx.event
@@ -241,7 +241,6 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         self.errors = {}
 
 
-_MAX_LENGTH = 254
 _TEXT_FIELDS = ("title", "first_name", "last_name", "phone", "email", "confirm_password", *WORK_TEXT_FIELDS)
 _STEP_ROUTES = (
     ("personal", routes.REGISTER),

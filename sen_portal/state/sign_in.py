@@ -92,7 +92,7 @@ class SignInState(FormErrorsMixin, rx.State):
     @rx.event
     def set_email(self, value: str) -> None:
         """Email field."""
-        self.email = value[:254]
+        self.email = value  # never cut: a cut address would get the wrong error
         self.clear_error("email")
 
     @rx.event

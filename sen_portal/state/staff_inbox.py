@@ -9,9 +9,10 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from sen_portal import routes
+from sen_portal.inbound import text_error
 from sen_portal.services import staff_cases
 from sen_portal.services.referral_workflow import STATUS_LABELS, WorkflowRefused
-from sen_portal.services.staff_inbox import InboxQuery
+from sen_portal.services.staff_inbox import SEARCH_MAX, InboxQuery
 from sen_portal.services.statutory_dates import council_today
 from sen_portal.state.auth import NotSignedIn, sign_in_redirect
 from sen_portal.state.staff_base import StaffState
@@ -34,6 +35,7 @@ class StaffInboxState(StaffState):
     overdue: bool = False
     setting: str = ""
     search: str = ""
+    search_error: str = ""
     sort: str = "received"
     direction: str = "desc"
     csv_href: str = routes.STAFF_INBOX_CSV
@@ -88,16 +90,20 @@ class StaffInboxState(StaffState):
         self.mine = values.get("mine", "") in ("1", "on", "true")
         self.overdue = values.get("overdue", "") in ("1", "on", "true")
         self.setting = values.get("setting", "")[:200]
-        self.search = values.get("q", "").strip()[:100]
+        self.search = values.get("q", "").strip()  # never cut: a long search is reported, not shortened
         self.sort = values.get("sort", "received")[:20]
         self.direction = "asc" if values.get("dir") == "asc" else "desc"
         self.page = 1
+        self.search_error = text_error(self.search, label="Search", max_length=SEARCH_MAX) or ""
+        if self.search_error:
+            return None
         return await self._checked_refresh()
 
     @rx.event
     async def clear_filters(self):
         """Back to every referral, newest first."""
         self.status, self.mine, self.overdue, self.setting, self.search = "", False, False, "", ""
+        self.search_error = ""
         self.sort, self.direction, self.page = "received", "desc", 1
         self.form_key += 1  # the filter inputs are uncontrolled: a new key redraws them empty
         return await self._checked_refresh()

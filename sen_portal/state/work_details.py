@@ -132,7 +132,7 @@ class WorkDetailsMixin(rx.State, mixin=True):
     @rx.event
     async def type_organisation(self, value: str) -> None:
         """Free text, with suggestions from the settings list."""
-        self.organisation = str(value)[:200]
+        self.organisation = str(value)  # never cut: validation reports a long name
         self.clear_error("organisation")
         found = await asyncio.to_thread(_search, SETTING_LIST, self.organisation, 8)
         self.organisation_options = [{"value": option.label, "label": option.label} for option in found]
@@ -150,7 +150,7 @@ class WorkDetailsMixin(rx.State, mixin=True):
         self._pick_organisation(value)
 
     def _pick_organisation(self, value: str) -> None:
-        self.organisation = str(value)[:200]
+        self.organisation = str(value)  # never cut: validation reports a long name
         self.organisation_expanded = False
         self.organisation_active = -1
 

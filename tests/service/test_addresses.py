@@ -567,3 +567,30 @@ def test_import_command_fails_for_a_missing_file(tmp_path: Path, capsys: pytest.
 
     assert main(["import-addresses", str(tmp_path / "nowhere.csv")]) == 1
     assert "No such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "bad, reason",
+    [
+        ("a\x00b", "line1 contains characters we cannot store"),
+        ("a\x1bb", "line1 contains characters we cannot store"),
+        ("a\ud800b", "line1 contains characters we cannot store"),  # its bytes, as some exporters write them
+    ],
+)
+def test_a_row_with_nul_or_a_lone_surrogate_is_rejected_with_its_row_number(
+    session: Session, tmp_path: Path, bad: str, reason: str
+) -> None:
+    """Issue 20 item 4: it was reported as imported (and PostgreSQL would refuse the whole import)."""
+    body = f"uprn,line1,town,postcode\n999000000001,1 High Street,Leek,ST13 5AA\n999000000002,{bad},Leek,ST13 5AA\n"
+    path = tmp_path / "addresses.csv"
+    path.write_bytes(body.encode("utf-8", "surrogatepass"))
+    report = import_addresses_csv(session, path)
+    assert [str(rejection) for rejection in report.rejected] == [f"row 3: {reason}"]
+    assert report.imported == 1
+    session.commit()  # PostgreSQL accepts what was imported
+
+
+def test_imported_text_loses_bidi_controls(session: Session, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "uprn,line1,town,postcode\n999000000003,\u202e1 High Street,Leek,ST13 5AA\n")
+    import_addresses_csv(session, path)
+    assert session.exec(select(Address.line1).where(Address.uprn == "999000000003")).one() == "1 High Street"

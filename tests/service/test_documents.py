@@ -326,6 +326,19 @@ def test_word_documents_are_checked_whole_and_macros_refused(session: Session, s
     assert len(files_under(settings.document_store_dir)) == 1
 
 
+def test_a_pdf_with_javascript_is_refused_and_nothing_stored(session: Session, settings: Settings, owner: int) -> None:
+    """Issue 20 item 4: it used to be stored (``not_scanned``)."""
+    from tests.unit.test_pdf_active_content import CATALOG, pdf_with
+
+    active = pdf_with(CATALOG + b"/OpenAction << /S /JavaScript /JS (app.launchURL('x')) >> >>")
+    with pytest.raises(UploadRefused) as refused:
+        upload(session, settings, owner=owner, data=active, filename="plan.pdf", chunk_size=64)
+    assert refused.value.message == (
+        "plan.pdf contains JavaScript, which we cannot accept – save or print it as a plain PDF"
+    )
+    assert_nothing_stored(session, settings)
+
+
 # ---- caps per referral ------------------------------------------------------------------------
 
 

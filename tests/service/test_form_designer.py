@@ -211,6 +211,19 @@ def test_lookup_lists_add_rename_retire(portal: Engine, clock: Clock) -> None:
             lookups.add_entry(session, list_key="school_phase", label="ks2", now=clock())
 
 
+@pytest.mark.parametrize(
+    "label, problem",
+    [
+        ("Key\x00stage", "The name contains characters we cannot store"),
+        ("\u200b\u200b", "Enter the entry's name"),
+        ("x" * 201, "The name must be 200 characters or fewer"),
+    ],
+)
+def test_lookup_entry_names_go_through_the_inbound_gate(portal: Engine, clock: Clock, label: str, problem: str) -> None:
+    with session_scope(portal) as session, pytest.raises(lookups.LookupChangeRefused, match=problem):
+        lookups.add_entry(session, list_key="school_phase", label=label, now=clock())
+
+
 def test_history_says_who_and_when_in_council_time(portal: Engine, clock: Clock) -> None:
     clock.now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # British Summer Time: 13:00 in the council
     edit(portal, FORM, "add", lambda d: design.add_field(d, (0,), field_type="email", label="Work email"), clock)

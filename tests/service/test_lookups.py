@@ -217,6 +217,7 @@ def test_reseeding_adds_new_values_from_the_file(session: Session, tmp_path: Pat
         ("code,name\nsenco,SENCO\n", "header value,label"),
         ("value,label\nsenco,\n", "row 2: both value and label"),
         ("value,label\nsenco,SENCO\nsenco,Again\n", "row 3: the value 'senco' appears twice"),
+        ("value,label\nsenco,SENCO\nep,Educational\x00psychologist\n", "row 3: contains characters we cannot store"),
     ],
 )
 def test_malformed_lookup_file_is_refused(session: Session, tmp_path: Path, body: str, message: str) -> None:

@@ -86,6 +86,31 @@ def test_a_notice_is_checked(session: Session, staff: UserAccount) -> None:
     assert raised.value.errors == {"ends_at": ["The end must be in the future"]}
 
 
+def test_an_impossible_date_is_told_apart_from_an_empty_box(session: Session, staff: UserAccount) -> None:
+    """Issue 20 item 9: "2023-02-29T10:00" is not "Enter when the maintenance starts"."""
+    with pytest.raises(NoticeInvalid) as raised:
+        schedule(session, staff, Clock(), starts_at=None, starts_text="2023-02-29T10:00")
+    assert raised.value.errors == {
+        "starts_at": ["The start must be a real date and time, for example 1 July 2026 18:00"]
+    }
+
+
+def test_notice_text_goes_through_the_inbound_gate(session: Session, staff: UserAccount) -> None:
+    """Issue 20 items 5 and 6: refused characters, lengths checked on the whole text, bidi removed."""
+    clock = Clock()
+    with pytest.raises(NoticeInvalid) as raised:
+        schedule(session, staff, clock, title="Up\x00grade", body="x" * 3001)
+    assert raised.value.errors == {
+        "title": ["Title contains characters we cannot store"],
+        "body": ["The notice must be 2000 characters or fewer"],
+    }
+    with pytest.raises(NoticeInvalid) as raised:
+        schedule(session, staff, clock, title="\u200b\u200b")
+    assert raised.value.errors == {"title": ["Enter a title"]}
+    notice = schedule(session, staff, clock, title="Portal \u202eedargpu\u202c", body="Line one\r\nLine two")
+    assert (notice.title, notice.body) == ("Portal edargpu", "Line one\nLine two")
+
+
 def test_banner_cache_queries_at_most_every_ttl_and_drops_ended_notices(session: Session, staff: UserAccount) -> None:
     clock = Clock()
     schedule(session, staff, clock, start_in=timedelta(0))

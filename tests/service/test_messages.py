@@ -160,7 +160,14 @@ def test_access_rules(session: Session, settings: Settings, people: dict) -> Non
 
 
 def test_message_text_is_checked(session: Session, settings: Settings, people: dict) -> None:
-    for body, error in (("   ", messages.EMPTY_MESSAGE), ("x" * 5001, messages.TOO_LONG)):
+    cannot_store = "Your message contains characters we cannot store"
+    for body, error in (
+        ("   ", messages.EMPTY_MESSAGE),
+        ("x" * 5001, messages.TOO_LONG),
+        ("\u200b\u202e", messages.EMPTY_MESSAGE),  # issue 20: invisible characters are not a message
+        ("Hello\x00", cannot_store),  # PostgreSQL cannot store NUL
+        ("Hello \ud800", cannot_store),
+    ):
         with pytest.raises(MessageInvalid) as raised:
             post(session, settings, people["pro"].id, people["referral"].public_id, body=body)
         assert raised.value.errors == {"body": [error]}

@@ -234,6 +234,21 @@ def test_a_staff_account_gets_a_seventy_two_hour_set_password_link(session: Sess
     assert isinstance(outcome, PasswordAccepted)
 
 
+@pytest.mark.parametrize(
+    "first_name, problem",
+    [
+        ("x" * 101, "First name must be 100 characters or fewer"),
+        ("Ca\x00s", "First name contains characters we cannot store"),
+    ],
+)
+def test_a_staff_name_is_checked_whole_never_cut(session: Session, clock: Clock, first_name: str, problem: str) -> None:
+    """Issue 20: the gate refuses, with the reason, instead of storing a cut or unstorable name."""
+    with pytest.raises(StaffAccountError, match=problem):
+        create_staff_user(
+            session, email="cw@council.gov.uk", role="admin", first_name=first_name, settings=SETTINGS, clock=clock
+        )
+
+
 def test_a_set_password_link_expires_after_seventy_two_hours(session: Session, clock: Clock) -> None:
     create_staff_user(session, email="cw@council.gov.uk", role="admin", settings=SETTINGS, clock=clock)
     session.commit()

@@ -689,3 +689,50 @@ def test_date_rules_use_the_services_clock_not_the_machines(portal: Engine, sett
     with pytest.raises(referrals.ReferralInvalid) as invalid:
         submit(portal, owner, public_id, settings, clock)
     assert any("past" in message for messages in invalid.value.errors.values() for message in messages)
+
+
+# ---- issue 20: hostile values in a section save ---------------------------------------------------
+
+
+def _json_is_valid(engine: Engine, public_id: str) -> bool:
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            sql = "SELECT json_valid(answers) FROM referral WHERE public_id = :p"
+        else:  # a cast of the text form back to jsonb fails on anything that is not JSON
+            sql = "SELECT (answers::text)::jsonb IS NOT NULL FROM referral WHERE public_id = :p"
+        return bool(connection.execute(text(sql), {"p": public_id}).scalar_one())
+
+
+@pytest.mark.parametrize("bad", ["A\ud800B", "A\x00B", "A\ufffdB"])
+def test_a_field_that_cannot_be_stored_is_marked_and_the_rest_of_the_section_saved(
+    portal: Engine, clock: Clock, bad: str
+) -> None:
+    owner = make_user(portal, "senco@school.example.org")
+    public_id = start(portal, owner, clock)
+    errors = save(portal, owner, public_id, "child", {"child_first_name": bad, "child_last_name": CHILD_LAST}, clock)
+    assert errors["child_first_name"] == ["First name contains characters we cannot store"]
+    stored = load(portal, public_id)
+    assert stored.answers["child_last_name"] == CHILD_LAST
+    assert "child_first_name" not in stored.answers
+    assert stored.child_name == CHILD_LAST
+    assert _json_is_valid(portal, public_id)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf"), 1e309])
+def test_a_number_that_is_not_finite_is_refused_and_never_stored(portal: Engine, clock: Clock, bad: float) -> None:
+    owner = make_user(portal, "senco@school.example.org")
+    public_id = start(portal, owner, clock)
+    errors = save(portal, owner, public_id, "graduated-approach", {"apdr_cycles": bad}, clock)
+    assert errors["apdr_cycles"] == ["Number of cycles must be a number, like 3"]
+    assert "apdr_cycles" not in load(portal, public_id).answers
+    assert _json_is_valid(portal, public_id)
+
+
+def test_an_address_keeps_only_its_own_parts(portal: Engine, clock: Clock) -> None:
+    owner = make_user(portal, "senco@school.example.org")
+    public_id = start(portal, owner, clock)
+    address = {"line1": "1 High Street", "town": "Leek", "postcode": "ST13 5AA", "__proto__": {"admin": True}}
+    save(portal, owner, public_id, "child", {"child_home_address": address}, clock)
+    assert set(load(portal, public_id).answers["child_home_address"]) == {"line1", "town", "postcode"}

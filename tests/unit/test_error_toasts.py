@@ -20,4 +20,7 @@ def test_a_database_outage_says_try_again() -> None:
 def test_other_errors_get_the_generic_message() -> None:
     spec = backend_exception_handler(IntegrityError("INSERT", {}, ValueError("duplicate")))
     assert TRY_AGAIN_TOAST not in str(spec)
-    assert "An error occurred" in str(spec)
+    assert "Something went wrong" in str(spec)
+    assert "this page has been reset" in str(spec)
+    # The failed state is reset (issue 20).
+    assert spec[-1].handler.fn.__qualname__ == "TabRecoveryState.recover"

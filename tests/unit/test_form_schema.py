@@ -136,6 +136,28 @@ def test_check_form_reports_where_a_definition_is_wrong(tmp_path: Path, capsys: 
     assert "(name 'child_nhs_number'): unknown field type 'nhsnumber'" in capsys.readouterr().err
 
 
+def test_check_form_explains_a_file_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 20 item 9: not a raw codec error."""
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(SHIPPED.read_bytes() + "# Caf\u00e9 notes\n".encode("latin-1"))
+    assert cli.main(["check-form", str(latin1)]) == 1
+    err = capsys.readouterr().err
+    assert "the file is not UTF-8 text (save it as UTF-8)" in err
+    assert "codec" not in err
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\ud800"])
+def test_a_definition_text_with_nul_or_a_lone_surrogate_is_refused_saying_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], escape: str
+) -> None:
+    """YAML's escapes can carry what a UTF-8 file cannot; PostgreSQL would refuse the stored definition."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("title: ", f'title: "Bad{escape}" #', 1), "utf-8")
+    assert cli.main(["check-form", str(bad)]) == 1
+    assert "title: contains characters we cannot store" in capsys.readouterr().err
+
+
 # ---- round trips ----------------------------------------------------------------------------------
 
 # Any text a definition may hold: everything but control characters (tab and newline are fine) and

@@ -120,3 +120,28 @@ def test_already_registered_email_offers_sign_in_and_reset() -> None:
         assert "https://portal.example.gov.uk/sign-in" in body
         assert "https://portal.example.gov.uk/forgotten-password" in body
         assert "verify-email" not in body
+
+
+# ---- issue 20: names through the inbound gate -----------------------------------------------------
+
+
+def _personal(first_name: str) -> dict[str, list[str]]:
+    return validate_personal_step(title="", first_name=first_name, last_name="Jones", phone="01632 960001")
+
+
+def test_a_name_of_zero_width_characters_does_not_pass_required() -> None:
+    assert _personal("\u200b\u200b\u2060") == {"first_name": ["Enter your first name"]}
+
+
+def test_a_name_with_unstorable_characters_is_refused_with_the_reason() -> None:
+    for bad in ("Sam\x00", "Sam\ud800", "Sam\x1b[2J"):
+        assert _personal(bad) == {"first_name": ["First name contains characters we cannot store"]}
+
+
+def test_bidi_controls_are_removed_from_stored_names() -> None:
+    assert _personal("\u202eSam\u202c") == {}
+    assert clean_text("\u202emaS\u202c \u2066Jones\u2069") == "maS Jones"
+
+
+def test_a_long_name_is_reported_not_cut() -> None:
+    assert _personal("x" * 101) == {"first_name": ["First name must be 100 characters or fewer"]}

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sen_portal.inbound import CANNOT_STORE, has_unstorable, tidy
+
 # C0/C1 control characters other than tab and newline: PostgreSQL cannot store NUL in text or
 # JSON, and the rest only ever arrive by accident (pasted from PDFs) or on purpose (log forging).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"\s+")
 
 Lookups = Mapping[str, Collection[str]]
 """Lookup list key -> its allowed values. A ``Mapping`` value -> label also works, and lets displays use labels."""
@@ -82,13 +82,31 @@ def clean_line(raw: str) -> str:
     """One line of text: NFC, no control characters, runs of whitespace (newlines too) made one space."""
     # Control characters go before NFC: removing one later could bring a letter and a combining
     # accent together, and the stored text would no longer be normalised (clean() must be idempotent).
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", _CONTROL.sub("", raw))).strip()
+    # The inbound gate (tidy) also removes bidi controls and zero-width characters.
+    return tidy(_CONTROL.sub("", raw))
 
 
 def clean_paragraphs(raw: str) -> str:
-    """Multi-line text: NFC, Unix line endings, no control characters, no surrounding blank space."""
-    text = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
-    return unicodedata.normalize("NFC", text).strip()
+    """Multi-line text: NFC, Unix line endings, no control or bidi characters, no surrounding blank space."""
+    return tidy(_CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")), multiline=True)
+
+
+def holds_unstorable(raw: Any, depth: int = 0) -> bool:
+    """True when any text in ``raw`` (a string, or one inside a list/dict) has a character we cannot store."""
+    if isinstance(raw, str):
+        return has_unstorable(raw)
+    if depth > 4:
+        return False
+    if isinstance(raw, dict):
+        return any(holds_unstorable(v, depth + 1) for v in raw.values())
+    if isinstance(raw, list | tuple):
+        return any(holds_unstorable(v, depth + 1) for v in raw)
+    return False
+
+
+def cannot_store(field: Any) -> str:
+    """'… contains characters we cannot store' for this field (the wording is not overridable)."""
+    return CANNOT_STORE.format(label=field.label)
 
 
 def is_blank(raw: Any) -> bool:

@@ -115,11 +115,26 @@ def _parse_number(field: NumberField, raw: Any) -> int | float:
     if not number.is_finite():
         raise Invalid(not_a_number)
     if number != 0 and number.adjusted() >= _NUMBER_DIGITS:
-        raise Invalid(message(field, "too_large", "{label} must be a smaller number"))
+        raise Invalid(_too_large(field, number))
     whole = number == number.to_integral_value()
     if field.integer_only and not whole:
         raise Invalid(message(field, "integer", "{label} must be a whole number"))
     return int(number) if whole else float(number)
+
+
+def _too_large(field: NumberField, number: Decimal) -> str:
+    """A huge number is out of range: said in the definition's own range wording when it has a bound.
+
+    The question's label is often a whole question ("How many ... have been completed?"); its
+    range message is the short, specific wording the form's author wrote for exactly this.
+    """
+    bound = field.max if number > 0 else field.min
+    if "too_large" not in field.messages and bound is not None:
+        beyond = bound + 1 if number > 0 else bound - 1
+        problems = _number_rules(field, beyond, None)  # type: ignore[arg-type]  # context is not used
+        if problems:
+            return problems[0]
+    return message(field, "too_large", "{label} must be a smaller number")
 
 
 def _number_rules(field: NumberField, value: int | float, context: CheckContext) -> list[str]:
