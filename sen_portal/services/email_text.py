@@ -49,8 +49,10 @@ def name_error(value: str, *, label: str) -> str | None:
 
 def header_text_error(value: str, *, label: str) -> str | None:
     """For text that becomes (part of) an email header: one line, no addresses."""
-    if has_line_break((value or "").strip()) or has_inner_control(value):
+    if has_line_break((value or "").strip()):
         return f"{label} must be on one line"
+    if has_inner_control(value):  # the inbound gate's words for every other control character
+        return f"{label} contains characters we cannot store"
     if holds_address(value):
         return f"{label} must not contain a web address or email address"
     return None

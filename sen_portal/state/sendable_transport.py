@@ -14,6 +14,8 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
+from reflex.utils.format import json_dumps
+
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -29,7 +31,12 @@ def make_packets_sendable(sio: Any) -> None:
         return  # already wrapped (the module is imported once per worker, but be safe)
 
     def sendable_dumps(obj: Any, **kwargs: Any) -> str:
-        text = dumps(obj, **kwargs)
+        try:
+            text = dumps(obj, **kwargs)
+        except UnicodeEncodeError:
+            # Reflex's own encoder measures the packet's UTF-8 size when its timing hook is on
+            # (/metrics turns it on), which fails on the very text we are here to escape.
+            text = json_dumps(obj, **kwargs)
         # Only inside JSON strings can a surrogate appear, where its escape means the same.
         return _LONE_SURROGATE.sub(_escaped, text) if _LONE_SURROGATE.search(text) else text
 
