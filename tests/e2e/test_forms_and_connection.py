@@ -128,3 +128,29 @@ def test_a_dropped_connection_is_said_in_words_and_the_notice_goes_when_it_is_ba
     page.evaluate("window.__portalUnreachable = false")  # the next retry gets through
     expect(page.locator("#connection-lost")).to_have_count(0)
     expect(page.get_by_label("Email address")).to_have_value(SECRET_EMAIL)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: text inputs are fully controlled, so keys typed while the websocket is down vanish "
+    "and reach the portal one at a time; wrapping text_input in rx.debounce_input passes this test but made "
+    "two account journeys intermittent in full-suite runs, so it is not landed yet",
+)
+def test_text_typed_while_the_connection_is_down_is_kept_and_reaches_the_portal(page: Page) -> None:
+    page.add_init_script(NETWORK_SWITCH)
+    page.goto("/sign-in")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.__portalUnreachable = true; window.__dropSockets()")
+    expect(page.locator("#connection-lost")).to_have_text(CONNECTION_LOST)
+
+    page.get_by_label("Email address").press_sequentially(SECRET_EMAIL, delay=20)  # typed key by key
+    expect(page.get_by_label("Email address")).to_have_value(SECRET_EMAIL)
+
+    page.evaluate("window.__portalUnreachable = false")
+    expect(page.locator("#connection-lost")).to_have_count(0)
+    page.get_by_label("Password").click()  # leaving the field tells the portal
+    expect(page.get_by_label("Email address")).to_have_value(SECRET_EMAIL)
+    # The portal has the whole address, not the last key: only the (empty) password is missing.
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#password-error")).to_contain_text("Enter your password")
+    expect(page.locator("#email-error")).to_have_count(0)
