@@ -33,7 +33,7 @@ class WrittenTomorrowState(rx.State):
     """A page state nobody told the binding about: it must be protected all the same."""
 
     child_name: str = ""
-    answers: dict[str, str] = {}
+    answers: dict[str, str] = {}  # noqa: RUF012 (a Reflex var, copied per instance)
     _draft_id: int = 0
 
 
