@@ -6,6 +6,7 @@ Routes here take priority over Reflex's own and over the single-port frontend.
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from sen_portal.api.documents import document_routes
@@ -14,6 +15,7 @@ from sen_portal.api.mailbox import mailbox_routes
 from sen_portal.api.session_cookie import session_routes
 from sen_portal.api.staff_export import staff_export_routes
 from sen_portal.api.unsubscribe import unsubscribe_routes
+from sen_portal.api.upload_gate import UploadGate
 from sen_portal.routes import HEALTH
 
 
@@ -26,4 +28,5 @@ def build_api() -> Starlette:
         *unsubscribe_routes(),
     ]
     routes += staff_export_routes()
-    return Starlette(routes=routes)
+    # The gate wraps Reflex's own routes too (mounted under this app): /_upload needs its own cookie.
+    return Starlette(routes=routes, middleware=[Middleware(UploadGate)])
