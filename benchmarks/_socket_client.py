@@ -39,8 +39,11 @@ class RawWebSocket:
             if not data:
                 raise ConnectionError("closed during the websocket handshake")
             self._ws.receive_data(data)
-            for event in self._ws.events():
+            events = iter(self._ws.events())
+            for event in events:
                 if isinstance(event, AcceptConnection):
+                    # The server's first message can arrive in the same read as the accept: keep it.
+                    self._handle(list(events))
                     self._task = asyncio.create_task(self._read_forever())
                     return
                 if not isinstance(event, Message):
@@ -53,22 +56,28 @@ class RawWebSocket:
         self._send(TextMessage(data=text))
         await self._writer.drain()
 
+    def _handle(self, events: list[Any]) -> bool:
+        """Queue text messages, answer pings; False once the server has closed."""
+        for event in events:
+            if isinstance(event, TextMessage):
+                self._pending.append(event.data)
+                if event.message_finished:
+                    self._messages.put_nowait("".join(self._pending))
+                    self._pending = []
+            elif isinstance(event, BytesMessage):
+                pass
+            elif isinstance(event, Ping):
+                self._send(event.response())
+            elif isinstance(event, CloseConnection):
+                self._messages.put_nowait("")
+                return False
+        return True
+
     async def _read_forever(self) -> None:
         while data := await self._reader.read(1 << 20):
             self._ws.receive_data(data)
-            for event in self._ws.events():
-                if isinstance(event, TextMessage):
-                    self._pending.append(event.data)
-                    if event.message_finished:
-                        self._messages.put_nowait("".join(self._pending))
-                        self._pending = []
-                elif isinstance(event, BytesMessage):
-                    pass
-                elif isinstance(event, Ping):
-                    self._send(event.response())
-                elif isinstance(event, CloseConnection):
-                    self._messages.put_nowait("")
-                    return
+            if not self._handle(list(self._ws.events())):
+                return
         self._messages.put_nowait("")
 
     async def receive(self) -> str:

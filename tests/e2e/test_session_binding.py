@@ -37,8 +37,10 @@ def _engine(portal: Portal):
     return make_engine(portal.env["DATABASE_URL"])
 
 
-def signed_in_user_with_draft(portal: Portal, *, first_name: str = "Sam") -> tuple[str, str, str, int]:
-    """A verified professional with a draft request and a live session: (email, cookie, draft id, user id)."""
+def signed_in_user_with_draft(
+    portal: Portal, *, first_name: str = "Sam", role: str = "professional"
+) -> tuple[str, str, str, int]:
+    """A verified account with a draft request and a live session: (email, cookie, draft id, user id)."""
     from sen_portal.config import settings_from_env
     from sen_portal.db import session_scope
     from sen_portal.models import UserAccount
@@ -46,9 +48,11 @@ def signed_in_user_with_draft(portal: Portal, *, first_name: str = "Sam") -> tup
 
     settings = settings_from_env(portal.env)
     engine = _engine(portal)
-    email = f"victim-{uuid.uuid4().hex[:8]}@school.example.org"
+    email = f"{role}-{uuid.uuid4().hex[:8]}@school.example.org"
     with session_scope(engine) as db:
-        user = UserAccount(email=email, first_name=first_name, last_name="Okafor", email_verified_at=datetime.now(UTC))
+        user = UserAccount(
+            email=email, first_name=first_name, last_name="Okafor", role=role, email_verified_at=datetime.now(UTC)
+        )
         db.add(user)
         db.flush()
         assert user.id is not None
