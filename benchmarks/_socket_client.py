@@ -39,8 +39,11 @@ class RawWebSocket:
             if not data:
                 raise ConnectionError("closed during the websocket handshake")
             self._ws.receive_data(data)
-            for event in self._ws.events():
+            events = iter(self._ws.events())
+            for event in events:
                 if isinstance(event, AcceptConnection):
+                    # The server's first message can arrive in the same read as the accept: it stays in
+                    # wsproto's buffer, and _read_forever takes it first.
                     self._task = asyncio.create_task(self._read_forever())
                     return
                 if not isinstance(event, Message):

@@ -64,6 +64,9 @@ class Settings:
     max_file_mb: int = 20
     max_files_per_referral: int = 10
     max_referral_mb: int = 60
+    # Every account: total of files waiting in drafts and unsent messages; less before approval.
+    max_account_upload_mb: int = 200
+    max_unapproved_upload_mb: int = 20
     # clamd address: an absolute unix socket path or host:port; "" = no virus scanning.
     clamd_socket: str = ""
     # New professional accounts wait for staff approval before they can send requests.
@@ -218,6 +221,8 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         max_file_mb=_int(env, "MAX_FILE_MB", 20, low=1, high=500),
         max_files_per_referral=_int(env, "MAX_FILES_PER_REFERRAL", 10, low=1, high=100),
         max_referral_mb=_int(env, "MAX_REFERRAL_MB", 60, low=1, high=5000),
+        max_account_upload_mb=_int(env, "MAX_ACCOUNT_UPLOAD_MB", 200, low=1, high=100000),
+        max_unapproved_upload_mb=_int(env, "MAX_UNAPPROVED_UPLOAD_MB", 20, low=1, high=100000),
         clamd_socket=_clamd_socket(env),
         account_vetting=_bool(env, "ACCOUNT_VETTING", True),
         sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),

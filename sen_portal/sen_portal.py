@@ -63,6 +63,7 @@ from sen_portal.state.payload_gate import PayloadGate
 from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
 from sen_portal.state.sendable_transport import make_packets_sendable
+from sen_portal.state.session_binding import SessionBindingMiddleware
 from sen_portal.state.sign_in import SignInState
 from sen_portal.state.staff_accounts import StaffAccountsState
 from sen_portal.state.staff_audit import StaffAuditState
@@ -83,6 +84,8 @@ app = rx.App(
     backend_exception_handler=backend_exception_handler,
 )
 app.register_lifespan_task(run_outbox_forever)
+# First middleware: page state is bound to the request's session before anything else runs.
+app.add_middleware(SessionBindingMiddleware(), index=0)
 
 
 def title(text: str) -> str:

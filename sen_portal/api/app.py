@@ -18,6 +18,7 @@ from sen_portal.api.session_cookie import session_routes
 from sen_portal.api.staff_export import staff_export_routes
 from sen_portal.api.unavailable import UnavailablePageMiddleware
 from sen_portal.api.unsubscribe import unsubscribe_routes
+from sen_portal.api.upload_gate import UploadGate
 from sen_portal.operations.metrics import enable_event_metrics
 from sen_portal.routes import HEALTH
 
@@ -34,5 +35,6 @@ def build_api() -> Starlette:
     routes += form_not_sent_routes()
     routes += metrics_routes()
     enable_event_metrics()  # Reflex's event timings feed /metrics' histogram
-    # A page opened while the database is down says so instead of drawing an empty form.
-    return Starlette(routes=routes, middleware=[Middleware(UnavailablePageMiddleware)])
+    # The upload gate wraps Reflex's own routes too (mounted under this app): /_upload needs its own
+    # cookie. A page opened while the database is down says so instead of drawing an empty form.
+    return Starlette(routes=routes, middleware=[Middleware(UploadGate), Middleware(UnavailablePageMiddleware)])

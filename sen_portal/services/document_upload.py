@@ -31,6 +31,10 @@ T = TypeVar("T")
 MB = 1024 * 1024
 SCAN_UNAVAILABLE = "We could not check this file for viruses. Try again later."
 STORE_UNAVAILABLE = "We could not store this file just now. Try again later."
+ACCOUNT_FULL = (
+    "Your draft requests and unsent messages already hold as many files as your account may keep"
+    " – remove a file or send a request first"
+)
 
 
 class UploadRefused(Exception):
@@ -42,15 +46,30 @@ class UploadRefused(Exception):
 
 
 def begin_upload(
-    settings: Settings, *, filename: str, owner_user_id: int, already_stored_bytes: int, already_stored_count: int
+    settings: Settings,
+    *,
+    filename: str,
+    owner_user_id: int,
+    already_stored_bytes: int,
+    already_stored_count: int,
+    account_room_bytes: int | None = None,
 ) -> UploadWriter:
-    """Start receiving one file. ``already_stored_*`` are what its container holds so far (``stored_totals``)."""
+    """Start receiving one file. ``already_stored_*`` are what its container holds so far (``stored_totals``);
+    ``account_room_bytes`` what the account may still hold in drafts and unsent messages (``account_room``)."""
     name = sanitise_filename(filename)
     if already_stored_count >= settings.max_files_per_referral:
         raise UploadRefused(f"You can upload up to {settings.max_files_per_referral} files – remove one to add another")
     if refusal := file_types.check_extension(name):
         raise UploadRefused(refusal.message)
-    return UploadWriter(settings, filename=name, owner_user_id=owner_user_id, already_stored_bytes=already_stored_bytes)
+    if account_room_bytes is not None and account_room_bytes <= 0:
+        raise UploadRefused(ACCOUNT_FULL)
+    return UploadWriter(
+        settings,
+        filename=name,
+        owner_user_id=owner_user_id,
+        already_stored_bytes=already_stored_bytes,
+        account_room_bytes=account_room_bytes,
+    )
 
 
 async def stream_upload(
@@ -61,6 +80,7 @@ async def stream_upload(
     already_stored_bytes: int,
     already_stored_count: int,
     finish: Callable[[UploadWriter], T],
+    account_room_bytes: int | None = None,
 ) -> T | None:
     """Receive one streamed file (Reflex ``UploadChunk``s) and hand the writer to ``finish``.
 
@@ -80,6 +100,7 @@ async def stream_upload(
                     owner_user_id=owner_user_id,
                     already_stored_bytes=already_stored_bytes,
                     already_stored_count=already_stored_count,
+                    account_room_bytes=account_room_bytes,
                 )
             if chunk.data:
                 await asyncio.to_thread(_storing, writer.write, chunk.data)
@@ -107,13 +128,22 @@ def _storing(step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 class UploadWriter:
     """One file arriving in chunks, written to a private temporary file as it comes."""
 
-    def __init__(self, settings: Settings, *, filename: str, owner_user_id: int, already_stored_bytes: int) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        filename: str,
+        owner_user_id: int,
+        already_stored_bytes: int,
+        account_room_bytes: int | None = None,
+    ) -> None:
         self.filename = filename
         self.owner_user_id = owner_user_id
         self.bytes_received = 0
         self._settings = settings
         self._max_bytes = settings.max_file_mb * MB
         self._room_left = settings.max_referral_mb * MB - already_stored_bytes
+        self._account_room = account_room_bytes
         self._sha256 = hashlib.sha256()
         self._head = b""
         self._detected: DetectedType | None = None
@@ -138,6 +168,8 @@ class UploadWriter:
                 f"The files together must be smaller than {self._settings.max_referral_mb}MB"
                 " – remove a file or choose a smaller one"
             )
+        if self._account_room is not None and total > self._account_room:
+            self._refuse(ACCOUNT_FULL)
         if self._detected is None and len(self._head) < file_types.SNIFF_BYTES:
             self._head += chunk[: file_types.SNIFF_BYTES - len(self._head)]
             if len(self._head) == file_types.SNIFF_BYTES:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from sen_portal.config import Settings, get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import ContainerKind, StoredDocument
-from sen_portal.services import documents, messages
+from sen_portal.services import documents, messages, upload_quota
 from sen_portal.services.clock import Clock, system_clock
 
 
@@ -37,15 +37,16 @@ class AttachmentOutcome:
     file: PendingFile | None
 
 
-def _pending_totals(user_id: int, referral_public_id: str, pending_ids: list[int]) -> tuple[int, int]:
-    """Access check, then what this message already holds: the caps are per message."""
+def _pending_totals(user_id: int, referral_public_id: str, pending_ids: list[int]) -> tuple[int, int, int]:
+    """Access check, then what this message already holds (the caps are per message) and the account's room."""
     with session_scope() as session:
         messages.thread_for(session, referral_public_id=referral_public_id, user_id=user_id)
         rows = documents.documents_in(
             session, container_kind=ContainerKind.DRAFT, container_id=None, owner_user_id=user_id
         )
         mine = [d for d in rows if d.id in set(pending_ids)]
-        return len(mine), sum(d.size_bytes for d in mine)
+        room = upload_quota.account_room(session, user_id=user_id, settings=get_settings())
+        return len(mine), sum(d.size_bytes for d in mine), room
 
 
 def _finish(writer: documents.UploadWriter) -> StoredDocument:
@@ -59,7 +60,7 @@ async def receive_attachment(
     """Stream one file; refused at once when a cap or the file type says no."""
     settings = get_settings()
     try:
-        count, size = await asyncio.to_thread(_pending_totals, user_id, referral_public_id, pending_ids)
+        count, size, room = await asyncio.to_thread(_pending_totals, user_id, referral_public_id, pending_ids)
     except messages.ThreadNotFound:
         return AttachmentOutcome("You cannot add files to this conversation", True, None)
     try:
@@ -70,6 +71,7 @@ async def receive_attachment(
             already_stored_bytes=size,
             already_stored_count=count,
             finish=_finish,
+            account_room_bytes=room,
         )
     except documents.UploadRefused as refused:
         return AttachmentOutcome(refused.message, True, None)

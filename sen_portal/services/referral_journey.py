@@ -33,7 +33,7 @@ from sen_portal.forms import (
 )
 from sen_portal.models import FormVersion, Referral, UserAccount
 from sen_portal.models.documents import ContainerKind
-from sen_portal.services import addresses, documents, faults, postcodes, referrals
+from sen_portal.services import addresses, documents, faults, postcodes, referrals, upload_quota
 
 Lookups = dict[str, dict[str, str]]
 log = logging.getLogger(__name__)
@@ -333,7 +333,7 @@ async def receive_upload(user_id: int, public_id: str, slot: str, chunks: AsyncI
     """Stream one file into the referral's slot; caps are enforced as the bytes arrive."""
     settings = get_settings()
 
-    def prepare() -> tuple[int, int, int]:
+    def prepare() -> tuple[int, int, int, int]:
         with session_scope() as session:
             referral, _version, definition = _load(session, user_id, public_id)
             if referral.status != "draft" or slot not in {s["value"] for s in _slots_all(definition)}:
@@ -341,10 +341,11 @@ async def receive_upload(user_id: int, public_id: str, slot: str, chunks: AsyncI
             count, size = documents.stored_totals(
                 session, container_kind=ContainerKind.REFERRAL, container_id=referral.id, owner_user_id=user_id
             )
-            return referral.id or 0, count, size
+            room = upload_quota.account_room(session, user_id=user_id, settings=settings)
+            return referral.id or 0, count, size, room
 
     try:
-        referral_id, count, size = await asyncio.to_thread(prepare)
+        referral_id, count, size, room = await asyncio.to_thread(prepare)
     except referrals.ReferralNotFound:
         return UploadOutcome("Choose which document you are uploading", True, None)
     try:
@@ -355,6 +356,7 @@ async def receive_upload(user_id: int, public_id: str, slot: str, chunks: AsyncI
             already_stored_bytes=size,
             already_stored_count=count,
             finish=lambda writer: (writer.filename, _finish_upload(writer, user_id, public_id, referral_id, slot)),
+            account_room_bytes=room,
         )
     except documents.UploadRefused as refused:
         return UploadOutcome(refused.message, True, None)

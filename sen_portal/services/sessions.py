@@ -79,6 +79,14 @@ def redeem_ticket(
 
 def resolve(session: Session, *, token: str, settings: Settings, clock: Clock = system_clock) -> UserAccount | None:
     """The signed-in user for a cookie token, or None if it is unknown, ended, idle too long or too old."""
+    found = resolve_with_id(session, token=token, settings=settings, clock=clock)
+    return found[0] if found else None
+
+
+def resolve_with_id(
+    session: Session, *, token: str, settings: Settings, clock: Clock = system_clock
+) -> tuple[UserAccount, int] | None:
+    """Like ``resolve``, with the session row's id: page state is bound to that id (state/session_binding)."""
     if not token:
         return None
     now = clock()
@@ -95,7 +103,8 @@ def resolve(session: Session, *, token: str, settings: Settings, clock: Clock = 
     if now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
-    return user
+    assert row.id is not None
+    return user, row.id
 
 
 def end(session: Session, *, token: str, clock: Clock = system_clock) -> None:

@@ -1,64 +1,37 @@
 """Who is asking: every handler that touches user data calls ``_require_user``.
 
 The session lives in an HttpOnly cookie that the websocket carries in its
-headers (``router.headers.cookie``); it is looked up in the database on each
-check, so sign-out, "sign out of all devices" and account disabling take
-effect at once on every worker. Page guards are only a convenience redirect.
+headers (``router.headers.cookie``); it is looked up in the database once per
+event (state/session_binding.py, which also resets the tab's state when the
+cookie's session is not the one it was built for), so sign-out, "sign out of
+all devices" and account disabling take effect at once on every worker. Page
+guards are only a convenience redirect.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import reflex as rx
 
-from sen_portal import routes
-from sen_portal.api.session_cookie import SIGN_OUT_ROUTE, token_from_cookie_header
-from sen_portal.config import get_settings
+from sen_portal import client_ip, routes
+from sen_portal.api.session_cookie import SIGN_OUT_ROUTE
 from sen_portal.db import session_scope
 from sen_portal.models.accounts import STAFF_ROLES
-from sen_portal.services import audit, messages, sessions
-from sen_portal.services.two_factor_policy import must_set_up_authenticator
+from sen_portal.services import audit, messages
+from sen_portal.state.session_binding import (
+    CurrentUser,
+    reset_all_states,
+    user_for_cookie,
+)
 
 logger = logging.getLogger(__name__)
 
 
 class NotSignedIn(Exception):
     """The caller has no valid session (or not the role the handler needs)."""
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    id: int
-    email: str
-    role: str
-    first_name: str
-    last_name: str
-    needs_authenticator: bool = False
-    approval_status: str = "approved"
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.email
-
-
-def resolve_session(token: str) -> CurrentUser | None:
-    with session_scope() as db:
-        user = sessions.resolve(db, token=token, settings=get_settings())
-        if user is None or user.id is None:
-            return None
-        return CurrentUser(
-            user.id,
-            user.email,
-            user.role,
-            user.first_name,
-            user.last_name,
-            needs_authenticator=must_set_up_authenticator(user, get_settings()),
-            approval_status=user.approval_status,
-        )
 
 
 def unread_for(user_id: int) -> int:
@@ -92,10 +65,8 @@ class AuthState(rx.State):
     unread_messages: int = 0
 
     async def _current_user(self) -> CurrentUser | None:
-        token = token_from_cookie_header(self.router.headers.cookie)
-        if not token:
-            return None
-        return await asyncio.to_thread(resolve_session, token)
+        # The binding middleware already resolved this event's cookie: no second database read.
+        return await user_for_cookie(self.router.headers.cookie)
 
     async def _require_user(self, *roles: str) -> CurrentUser:
         """The signed-in user, or NotSignedIn. With ``roles``, the user must have one of them.
@@ -123,7 +94,7 @@ class AuthState(rx.State):
                 actor_email=user.email,
                 object_type="page",
                 object_id=self.router.url.path or "",
-                client_ip=self.router.session.client_ip or "",
+                client_ip=client_ip.of_router(self.router),
                 outcome="refused",
                 detail={"state": self.get_full_name(), "needs_role": ",".join(sorted(roles)), "role": user.role},
             )
@@ -167,9 +138,8 @@ class AuthState(rx.State):
     @rx.event
     async def sign_out(self):
         """End the session on the server (the route clears the cookie), then go home."""
-        self.signed_in = False
-        self.display_name = ""
-        await self._show_in_header(None)
+        # Nothing of this session rests in the tab's stored state once it is over.
+        await reset_all_states(self._get_root_state())
         return rx.call_script(
             f"fetch('{SIGN_OUT_ROUTE}', {{method: 'POST', credentials: 'same-origin'}})"
             f".finally(() => window.location.assign('{routes.SIGNED_OUT}'))"

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import reflex as rx
 
 from sen_portal import client_ip, routes
-from sen_portal.api.session_cookie import SESSION_ROUTE, token_from_cookie_header
+from sen_portal.api.session_cookie import SESSION_ROUTE
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
@@ -21,9 +21,9 @@ from sen_portal.models import UserAccount
 from sen_portal.services import maintenance, registration, sessions, sign_in
 from sen_portal.services.clock import system_clock
 from sen_portal.services.two_factor_policy import must_set_up_authenticator
-from sen_portal.state.auth import resolve_session
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.password_pool import run_password_work
+from sen_portal.state.session_binding import user_for_cookie
 
 
 def safe_next(raw: str) -> str:
@@ -70,8 +70,7 @@ class SignInState(FormErrorsMixin, rx.State):
         Someone already signed in goes to their dashboard instead: they land here
         when they open a page their role may not see (staff pages, for professionals).
         """
-        token = token_from_cookie_header(self.router.headers.cookie)
-        if token and await asyncio.to_thread(resolve_session, token) is not None:
+        if await user_for_cookie(self.router.headers.cookie) is not None:
             return rx.redirect(routes.DASHBOARD)
         self._next = safe_next(self.router.url.query_parameters.get("next", ""))
         self.password = ""

@@ -80,12 +80,9 @@ def test_starlette_requests_and_reflex_routers_give_the_same_answer(one_hop: Non
     assert client_ip.of_request(request) == client_ip.of_router(router) == "203.0.113.9"
 
 
-# Everything that records or limits by address must ask sen_portal.client_ip. state/auth.py is being
-# reworked on the identity branch; it reads Reflex's own client_ip, which follows the same
-# TRUSTED_PROXY_HOPS (rxconfig) and is switched to client_ip.of_router when that branch lands.
-# The mailbox and /metrics want the TCP peer itself (is this caller on this machine?): they ask
+# Everything that records or limits by address must ask sen_portal.client_ip. The mailbox and /metrics want the TCP peer itself (is this caller on this machine?): they ask
 # client_ip.is_direct_loopback too.
-ALLOWED = {"client_ip.py", "state/auth.py"}
+ALLOWED = {"client_ip.py"}
 DIRECT_READS = re.compile(r"request\.client\b|router\.session\.client_ip|[\"']x-forwarded-for[\"']", re.IGNORECASE)
 
 
