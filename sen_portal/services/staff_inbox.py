@@ -23,6 +23,8 @@ from sen_portal.services.referral_intake import name_key
 from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN, status_label
 from sen_portal.services.statutory_dates import days_left, is_overdue, local_date
 
+# No inbox has this many pages; a hand-made larger number would overflow the database's LIMIT.
+MAX_PAGE = 100_000
 SEARCH_MAX = 100  # longer searches are refused on the page with a message, never silently cut
 SORTS = ("received", "deadline", "reference", "status")
 PAGE_SIZES = (25, 50, 100)
@@ -222,9 +224,10 @@ def count_matches(session: Session, query: InboxQuery, *, cap: int) -> tuple[int
 
 def search(session: Session, query: InboxQuery, *, count_cap: int = COUNT_CAP) -> InboxPage:
     """One page of the inbox and the number of referrals matching the filters (up to ``count_cap``)."""
+    asked = min(max(1, query.page), MAX_PAGE)
     # Count at least to the end of the page asked for, so its pages exist and "Next" knows if more do.
-    total, more = count_matches(session, query, cap=max(count_cap, query.page * query.page_size))
-    page = min(max(1, query.page), InboxPage([], total, 1, query.page_size, more).page_count)
+    total, more = count_matches(session, query, cap=max(count_cap, asked * query.page_size))
+    page = min(asked, InboxPage([], total, 1, query.page_size, more).page_count)
     results = session.exec(_statement(query).offset((page - 1) * query.page_size).limit(query.page_size)).all()
     # One grouped count for the page's referrals, not a query per row.
     unread = unread_for_staff_by_referral(session, referral_ids=[r[-1] for r in results])

@@ -247,3 +247,13 @@ def test_the_count_stops_at_its_cap_and_says_so(session: Session) -> None:
 def test_one_referral_is_singular() -> None:
     assert staff_inbox.InboxPage([], 1, 1, 25).total_label == "1 referral"
     assert staff_inbox.InboxPage([], 1000, 1, 25, more=True).total_label == "1,000+ referrals"
+
+
+def test_a_page_number_beyond_any_inbox_shows_the_last_page(session) -> None:
+    """A hand-made page of 2**63 overflowed the database's LIMIT (found by the event fuzzer)."""
+    from datetime import date
+
+    from sen_portal.services import staff_inbox
+
+    page = staff_inbox.search(session, staff_inbox.InboxQuery(page=2**63, today=date(2026, 12, 4)))
+    assert page.page == 1 and page.rows == []
