@@ -83,7 +83,8 @@ def seed_clients(env: dict[str, str], count: int) -> list[tuple[str, str]]:
     from sen_portal.config import settings_from_env
     from sen_portal.db import make_engine, session_scope
     from sen_portal.models import UserAccount
-    from sen_portal.services import referrals, sessions
+    from sen_portal.services.auth import sessions
+    from sen_portal.services.referrals import drafts as referrals
 
     settings = settings_from_env(env)
     engine = make_engine(env["DATABASE_URL"])
@@ -213,7 +214,7 @@ def seed_sign_in_users(env: dict[str, str], count: int) -> list[str]:
     from sen_portal.config import settings_from_env
     from sen_portal.db import make_engine, session_scope
     from sen_portal.models import UserAccount
-    from sen_portal.services import passwords
+    from sen_portal.services.auth import passwords
 
     settings = settings_from_env(env)
     hashed = passwords.hash_password(PASSWORD, pepper=passwords.password_pepper(settings))

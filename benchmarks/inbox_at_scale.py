@@ -66,8 +66,8 @@ def _in(values: tuple[str, ...]) -> str:
 
 def views(caseworker_id: int) -> dict[str, tuple[object, str, str]]:
     """name -> (InboxQuery, WHERE, ORDER BY) of the equivalent hand-written SQL (literal, trusted values)."""
-    from sen_portal.services.referral_workflow import AWAITING_DECISION, AWAITING_PLAN
-    from sen_portal.services.staff_inbox import InboxQuery
+    from sen_portal.services.casework.staff_inbox import InboxQuery
+    from sen_portal.services.referrals.referral_workflow import AWAITING_DECISION, AWAITING_PLAN
 
     sent = "r.received_at IS NOT NULL"
     overdue = (
@@ -108,8 +108,8 @@ def seed(engine: Engine, size: int) -> int:
     from sqlmodel import select
 
     from sen_portal.models import UserAccount
-    from sen_portal.services.demo_referrals import seed_referrals
-    from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
+    from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
+    from sen_portal.services.referrals.demo_referrals import seed_referrals
     from tests.unit.test_ehc_definition import COMPLETE
 
     with Session(engine) as session:
@@ -136,8 +136,8 @@ def _timed(action: Callable[[], object]) -> float:
 
 
 def measure(engine: Engine, label: str, size: int) -> list[Result]:
-    from sen_portal.services import staff_inbox
-    from sen_portal.services.staff_inbox import COUNT_CAP
+    from sen_portal.services.casework import staff_inbox
+    from sen_portal.services.casework.staff_inbox import COUNT_CAP
 
     worker_id = seed(engine, size)
     results = []

@@ -40,8 +40,8 @@ from sqlalchemy.engine import Engine
 from benchmarks._common import OtherLoad, Result, bench_settings, migrated_sqlite, p95, ratio, scaled
 from sen_portal.db import session_scope
 from sen_portal.models import UserAccount
-from sen_portal.services import passwords
-from sen_portal.services.sign_in import PasswordAccepted, check_password
+from sen_portal.services.auth import passwords
+from sen_portal.services.auth.sign_in import PasswordAccepted, check_password
 
 COST = 12
 PASSWORD = "marble otter sunrise quilt"

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine
 from benchmarks._common import OtherLoad, Result, bench_settings, migrated_sqlite, ratio, rss_bytes, scaled
 from sen_portal.db import session_scope
 from sen_portal.models import UserAccount
-from sen_portal.services import documents
+from sen_portal.services.documents import streaming as documents
 
 MB = 1024 * 1024
 SIZE = 25 * MB

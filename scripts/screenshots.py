@@ -27,7 +27,7 @@ def shot_page(page, name: str) -> None:
 def staff_pages(browser, portal, mailbox) -> None:
     """The council side: a few dozen generated referrals, one with a message, seen by an admin."""
     from sen_portal.db import make_engine, session_scope
-    from sen_portal.services.demo_referrals import seed_referrals
+    from sen_portal.services.referrals.demo_referrals import seed_referrals
     from tests.e2e.journeys import sent_request, sign_in
 
     engine = make_engine(portal.env["DATABASE_URL"])

@@ -34,7 +34,7 @@ def command(name: str, help_text: str, arguments: Callable[[argparse.ArgumentPar
 )
 def send_test_email(args: argparse.Namespace) -> int:
     from sen_portal.email.transports import PermanentSendError, TransientSendError, transport_for
-    from sen_portal.services.branding import branding
+    from sen_portal.services.platform.branding import branding
 
     settings = get_settings()
     from sen_portal.email.builders import test_email
@@ -57,7 +57,7 @@ def send_test_email(args: argparse.Namespace) -> int:
 def outbox_worker(args: argparse.Namespace) -> int:
     from sen_portal.db import get_engine
     from sen_portal.email.transports import transport_for
-    from sen_portal.services.outbox import send_due
+    from sen_portal.services.platform.outbox import send_due
 
     settings = get_settings()
     transport = transport_for(settings)
@@ -82,7 +82,7 @@ def outbox_worker(args: argparse.Namespace) -> int:
 @command("seed-demo", "Load lookup lists, and demo addresses when DEMO_DATA is on (idempotent).")
 def seed_demo(args: argparse.Namespace) -> int:
     from sen_portal.db import session_scope
-    from sen_portal.services.seed import seed_demo_data
+    from sen_portal.services.platform.seed import seed_demo_data
 
     demo_addresses = get_settings().demo_data
     with session_scope() as session:
@@ -100,7 +100,7 @@ def import_addresses(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sen_portal.db import session_scope
-    from sen_portal.services.address_import import AddressImportError, import_addresses_csv
+    from sen_portal.services.addresses.address_import import AddressImportError, import_addresses_csv
 
     path = Path(args.file)
     if not path.is_file():
@@ -134,8 +134,8 @@ def _create_user_arguments(parser: argparse.ArgumentParser) -> None:
 )
 def create_user(args: argparse.Namespace) -> int:
     from sen_portal.db import session_scope
-    from sen_portal.services.password_reset import SET_PASSWORD_LINK_LIFETIME
-    from sen_portal.services.staff_accounts import StaffAccountError, create_staff_user
+    from sen_portal.services.accounts.staff_accounts import StaffAccountError, create_staff_user
+    from sen_portal.services.auth.password_reset import SET_PASSWORD_LINK_LIFETIME
 
     settings = get_settings()
     try:
@@ -212,7 +212,7 @@ def publish_form(args: argparse.Namespace) -> int:
     from sen_portal.db import session_scope
     from sen_portal.forms import FormDefinitionError
     from sen_portal.forms.loading import parse_definition_text
-    from sen_portal.services.referrals import publish_version
+    from sen_portal.services.referrals.drafts import publish_version
 
     path = Path(args.path)
     if not path.is_file():
@@ -233,7 +233,7 @@ def publish_form(args: argparse.Namespace) -> int:
 @command("housekeeping", "Remove expired links, sessions, rate-limit rows, unverified accounts and orphan files.")
 def housekeeping(args: argparse.Namespace) -> int:
     from sen_portal.db import session_scope
-    from sen_portal.services.housekeeping import run_housekeeping
+    from sen_portal.services.platform.housekeeping import run_housekeeping
 
     with session_scope() as session:
         report = run_housekeeping(session, get_settings())

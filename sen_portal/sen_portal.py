@@ -44,7 +44,7 @@ from sen_portal.pages.staff_notices import staff_notices_page
 from sen_portal.pages.staff_referral import staff_referral_page
 from sen_portal.pages.unsubscribe import unsubscribe_page
 from sen_portal.pages.verify_email import verify_email_page
-from sen_portal.services.outbox_runner import run_outbox_forever
+from sen_portal.services.platform.outbox_runner import run_outbox_forever
 from sen_portal.state.account import AccountState
 from sen_portal.state.account_details import AccountDetailsState
 from sen_portal.state.account_security import ChangeEmailState, ChangePasswordState, ConfirmEmailChangeState

@@ -157,7 +157,7 @@ def session(backend: str, request: pytest.FixtureRequest, _rollback_engines: dic
 @pytest.fixture
 def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     """bcrypt at cost 4: the cost is a deployment setting, not what a test proves; 12 costs ≈0.3 s a hash."""
-    from sen_portal.services import passwords
+    from sen_portal.services.auth import passwords
 
     monkeypatch.setattr(passwords, "BCRYPT_COST", 4)
 

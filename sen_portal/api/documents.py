@@ -22,8 +22,11 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import StoredDocument
 from sen_portal.models.accounts import STAFF_ROLES
-from sen_portal.services import audit, document_access, documents, sessions
-from sen_portal.services.two_factor_policy import must_set_up_authenticator
+from sen_portal.services.auth import sessions
+from sen_portal.services.auth.two_factor_policy import must_set_up_authenticator
+from sen_portal.services.documents import document_access
+from sen_portal.services.documents import streaming as documents
+from sen_portal.services.platform import audit
 
 NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 

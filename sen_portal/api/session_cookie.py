@@ -16,7 +16,7 @@ from starlette.routing import Route
 from sen_portal import client_ip as client_address
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import sessions
+from sen_portal.services.auth import sessions
 
 SESSION_ROUTE = "/api/session"
 SIGN_OUT_ROUTE = "/api/session/end"

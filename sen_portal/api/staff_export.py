@@ -19,12 +19,14 @@ from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.routes import STAFF_INBOX_CSV
-from sen_portal.services import audit, sessions, staff_cases
-from sen_portal.services.audit import Actor
-from sen_portal.services.referral_workflow import STAFF_ROLES, WorkflowRefused
-from sen_portal.services.staff_inbox import InboxQuery
-from sen_portal.services.statutory_dates import council_today
-from sen_portal.services.two_factor_policy import must_set_up_authenticator
+from sen_portal.services.auth import sessions
+from sen_portal.services.auth.two_factor_policy import must_set_up_authenticator
+from sen_portal.services.casework import staff_cases
+from sen_portal.services.casework.staff_inbox import InboxQuery
+from sen_portal.services.platform import audit
+from sen_portal.services.platform.audit import Actor
+from sen_portal.services.referrals.referral_workflow import STAFF_ROLES, WorkflowRefused
+from sen_portal.services.referrals.statutory_dates import council_today
 
 log = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

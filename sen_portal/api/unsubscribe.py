@@ -18,7 +18,7 @@ from sen_portal import client_ip as client_address
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.routes import UNSUBSCRIBE, UNSUBSCRIBE_ONE_CLICK
-from sen_portal.services import unsubscribe
+from sen_portal.services.accounts import unsubscribe
 
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 

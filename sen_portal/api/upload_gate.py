@@ -35,7 +35,7 @@ from reflex_base.registry import RegistrationContext
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sen_portal.db import session_scope
-from sen_portal.services import audit
+from sen_portal.services.platform import audit
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import reflex as rx
 
 from sen_portal.components.combobox import combobox
 from sen_portal.components.fields import select_input, text_input
-from sen_portal.services.registration_steps import TITLES as TITLE_VALUES
+from sen_portal.services.accounts.registration_steps import TITLES as TITLE_VALUES
 
 TITLES = [("", "Select a title (optional)")] + [(t, t) for t in TITLE_VALUES]
 

@@ -47,7 +47,7 @@ from sen_portal.operations.archive import (
     write_checksums,
     write_private,
 )
-from sen_portal.services.document_store import path_for
+from sen_portal.services.documents.document_store import path_for
 
 DOCUMENTS_QUERY = text("SELECT storage_name, sha256, size_bytes FROM stored_document WHERE deleted_at IS NULL")
 FORMS_QUERY = text("SELECT form_key, version, status, title, definition FROM form_version ORDER BY form_key, version")

@@ -27,7 +27,7 @@ from sen_portal.operations.archive import (
     verify_checksums,
 )
 from sen_portal.operations.backup import REVISION_QUERY, check_pg_tool_matches, pg_environment, run_pg_tool
-from sen_portal.services.document_store import make_private_dir, path_for
+from sen_portal.services.documents.document_store import make_private_dir, path_for
 
 
 @dataclass

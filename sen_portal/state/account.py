@@ -9,8 +9,8 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.db import session_scope
-from sen_portal.services import account, account_profile
-from sen_portal.services.account_profile import AccountProfile
+from sen_portal.services.accounts import account, account_profile
+from sen_portal.services.accounts.account_profile import AccountProfile
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
 
 # ``?updated=<key>`` after a change: a fixed message per key, so the URL cannot put words on the page.

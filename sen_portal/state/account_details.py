@@ -13,8 +13,8 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.db import session_scope
-from sen_portal.services import account
-from sen_portal.services.account_profile import PERSONAL_FIELDS
+from sen_portal.services.accounts import account
+from sen_portal.services.accounts.account_profile import PERSONAL_FIELDS
 from sen_portal.state.account import load_profile
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin

@@ -19,8 +19,8 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import account
-from sen_portal.services.qr_codes import group_secret, qr_svg_data_uri
+from sen_portal.services.accounts import account
+from sen_portal.services.platform.qr_codes import group_secret, qr_svg_data_uri
 from sen_portal.state.account import format_date, load_profile
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin

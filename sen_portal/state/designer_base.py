@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sen_portal import client_ip
 from sen_portal.models import UserRole
-from sen_portal.services.audit import Actor
+from sen_portal.services.platform.audit import Actor
 from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn
 from sen_portal.state.form_errors import FormErrorsMixin
 

@@ -15,7 +15,7 @@ from reflex.event import EventSpec
 from reflex_components_sonner.toast import toast
 from sqlalchemy.exc import DBAPIError
 
-from sen_portal.services.referral_journey import database_unreachable
+from sen_portal.services.referrals.referral_journey import database_unreachable
 from sen_portal.state.tab_recovery import TabRecoveryState, failed_event
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from reflex_base.utils.form import FormData
 from sen_portal import routes
 from sen_portal.forms.loading import MAX_DEFINITION_BYTES
 from sen_portal.models import UserRole
-from sen_portal.services import designer_journey as journey
+from sen_portal.services.form_admin import designer_journey as journey
 from sen_portal.state.auth import AuthState, sign_in_redirect
 from sen_portal.state.designer_base import DesignerBase, form_entries
 

@@ -16,7 +16,7 @@ from reflex_base.utils.form import FormData
 
 from sen_portal import routes
 from sen_portal.models import UserRole
-from sen_portal.services import designer_journey as journey
+from sen_portal.services.form_admin import designer_journey as journey
 from sen_portal.state.auth import AuthState, CurrentUser, sign_in_redirect
 from sen_portal.state.designer_base import DesignerBase, form_entries
 

@@ -25,8 +25,8 @@ from sen_portal.forms import (
     validate,
 )
 from sen_portal.models import UserRole
-from sen_portal.services import designer_journey as designer
-from sen_portal.services import referral_journey as journey
+from sen_portal.services.form_admin import designer_journey as designer
+from sen_portal.services.referrals import referral_journey as journey
 from sen_portal.state.auth import AuthState, sign_in_redirect
 from sen_portal.state.designer_base import DesignerBase
 from sen_portal.state.referral import _as_answer, _form_entries

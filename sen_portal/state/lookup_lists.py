@@ -8,7 +8,7 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from sen_portal.models import UserRole
-from sen_portal.services import lookup_admin
+from sen_portal.services.lookups import lookup_admin
 from sen_portal.state.auth import AuthState, sign_in_redirect
 from sen_portal.state.designer_base import DesignerBase, form_entries
 

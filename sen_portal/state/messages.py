@@ -15,7 +15,8 @@ from sen_portal import client_ip, routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
-from sen_portal.services import documents, message_attachments, messages
+from sen_portal.services.documents import streaming as documents
+from sen_portal.services.messaging import message_attachments, messages
 from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn, sign_in_redirect, unread_for
 from sen_portal.state.form_errors import FormErrorsMixin
 

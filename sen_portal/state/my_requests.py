@@ -7,8 +7,8 @@ import asyncio
 import reflex as rx
 
 from sen_portal.db import session_scope
-from sen_portal.services import referrals
-from sen_portal.services.referral_workflow import status_label
+from sen_portal.services.referrals import drafts as referrals
+from sen_portal.services.referrals.referral_workflow import status_label
 from sen_portal.state.auth import AuthState, sign_in_redirect
 
 

@@ -10,9 +10,9 @@ from sen_portal import client_ip
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
-from sen_portal.services import maintenance
-from sen_portal.services.clock import system_clock
-from sen_portal.services.maintenance import NoticeView
+from sen_portal.services.notices import maintenance
+from sen_portal.services.notices.maintenance import NoticeView
+from sen_portal.services.platform.clock import system_clock
 from sen_portal.state.auth import STAFF_ROLES, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.staff_base import StaffState

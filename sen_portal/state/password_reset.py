@@ -8,8 +8,9 @@ import reflex as rx
 
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import emails, password_reset, passwords
-from sen_portal.services.email_tokens import LinkStatus
+from sen_portal.inbound import emails
+from sen_portal.services.auth import password_reset, passwords
+from sen_portal.services.auth.email_tokens import LinkStatus
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.password_pool import run_password_work
 

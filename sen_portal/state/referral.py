@@ -19,9 +19,9 @@ from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, render_plan, set_answer, steps
 from sen_portal.forms.conditions import may_change_visibility
-from sen_portal.services import referral_journey as journey
-from sen_portal.services import referrals
-from sen_portal.services.referral_workflow import status_label
+from sen_portal.services.referrals import drafts as referrals
+from sen_portal.services.referrals import referral_journey as journey
+from sen_portal.services.referrals.referral_workflow import status_label
 from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 

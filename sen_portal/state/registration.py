@@ -17,7 +17,10 @@ import reflex as rx
 from sen_portal import client_ip, routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import emails, passwords, rate_limits, registration
+from sen_portal.inbound import emails
+from sen_portal.services.accounts import registration
+from sen_portal.services.auth import passwords
+from sen_portal.services.platform import rate_limits
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.password_pool import run_password_work
 from sen_portal.state.work_details import WORK_TEXT_FIELDS, WorkDetailsMixin

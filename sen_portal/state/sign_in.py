@@ -18,9 +18,11 @@ from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
 from sen_portal.models import UserAccount
-from sen_portal.services import maintenance, registration, sessions, sign_in
-from sen_portal.services.clock import system_clock
-from sen_portal.services.two_factor_policy import must_set_up_authenticator
+from sen_portal.services.accounts import registration
+from sen_portal.services.auth import sessions, sign_in
+from sen_portal.services.auth.two_factor_policy import must_set_up_authenticator
+from sen_portal.services.notices import maintenance
+from sen_portal.services.platform.clock import system_clock
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.password_pool import run_password_work
 from sen_portal.state.session_binding import user_for_cookie

@@ -11,7 +11,7 @@ import reflex as rx
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.models import UserAccount, UserRole
-from sen_portal.services import account_vetting as vetting
+from sen_portal.services.accounts import account_vetting as vetting
 from sen_portal.state.auth import CurrentUser, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.staff_base import StaffState

@@ -12,7 +12,7 @@ from reflex_base.utils.form import FormData
 from sen_portal import routes
 from sen_portal.db import session_scope
 from sen_portal.models import UserRole
-from sen_portal.services import audit
+from sen_portal.services.platform import audit
 from sen_portal.state.auth import NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.staff_base import StaffState

@@ -6,7 +6,7 @@ import reflex as rx
 
 from sen_portal import client_ip
 from sen_portal.models import UserRole
-from sen_portal.services.audit import Actor
+from sen_portal.services.platform.audit import Actor
 from sen_portal.state.auth import STAFF_ROLES, AuthState, CurrentUser, NotSignedIn, sign_in_redirect
 
 

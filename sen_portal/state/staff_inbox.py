@@ -10,10 +10,10 @@ from reflex_base.utils.form import FormData
 
 from sen_portal import routes
 from sen_portal.inbound import text_error
-from sen_portal.services import staff_cases
-from sen_portal.services.referral_workflow import STATUS_LABELS, WorkflowRefused
-from sen_portal.services.staff_inbox import SEARCH_MAX, InboxQuery
-from sen_portal.services.statutory_dates import council_today
+from sen_portal.services.casework import staff_cases
+from sen_portal.services.casework.staff_inbox import SEARCH_MAX, InboxQuery
+from sen_portal.services.referrals.referral_workflow import STATUS_LABELS, WorkflowRefused
+from sen_portal.services.referrals.statutory_dates import council_today
 from sen_portal.state.auth import NotSignedIn, sign_in_redirect
 from sen_portal.state.staff_base import StaffState
 

@@ -11,8 +11,8 @@ import reflex as rx
 from reflex_base.utils.form import FormData
 
 from sen_portal import routes
-from sen_portal.services import staff_cases
-from sen_portal.services.referral_workflow import ReferralNotFound, WorkflowRefused
+from sen_portal.services.casework import staff_cases
+from sen_portal.services.referrals.referral_workflow import ReferralNotFound, WorkflowRefused
 from sen_portal.state.auth import CurrentUser, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.staff_base import StaffState

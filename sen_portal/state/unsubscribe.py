@@ -10,7 +10,7 @@ import reflex as rx
 from sen_portal import client_ip
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import unsubscribe
+from sen_portal.services.accounts import unsubscribe
 
 
 def _unsubscribe(token: str, ip: str) -> unsubscribe.UnsubscribeResult:

@@ -12,8 +12,9 @@ import reflex as rx
 
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import emails, registration
-from sen_portal.services.registration import LinkStatus
+from sen_portal.inbound import emails
+from sen_portal.services.accounts import registration
+from sen_portal.services.accounts.registration import LinkStatus
 from sen_portal.state.form_errors import FormErrorsMixin
 
 

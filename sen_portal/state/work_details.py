@@ -14,8 +14,10 @@ import reflex as rx
 
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
-from sen_portal.services import addresses, lookups, postcodes
-from sen_portal.services.registration_steps import OTHER_ROLE, Errors
+from sen_portal.inbound import postcodes
+from sen_portal.services.accounts.registration_steps import OTHER_ROLE, Errors
+from sen_portal.services.addresses import finder as addresses
+from sen_portal.services.lookups import lists as lookups
 
 ROLE_LIST = lookups.PROFESSIONAL_ROLE
 SETTING_LIST = lookups.SETTING

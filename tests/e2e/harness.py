@@ -200,7 +200,7 @@ def create_account(
     from sen_portal.config import settings_from_env
     from sen_portal.db import make_engine, session_scope
     from sen_portal.models import UserAccount
-    from sen_portal.services import passwords
+    from sen_portal.services.auth import passwords
 
     settings = settings_from_env(portal.env)
     engine = make_engine(portal.env["DATABASE_URL"])

@@ -78,7 +78,8 @@ def sent_request(portal: Portal, *, owner_id: int, child_name: str) -> tuple[str
     through the form itself is test_referral.py's job."""
     from sen_portal.db import make_engine, session_scope
     from sen_portal.models import Referral
-    from sen_portal.services import referral_intake, referrals
+    from sen_portal.services.referrals import drafts as referrals
+    from sen_portal.services.referrals import referral_intake
 
     engine = make_engine(portal.env["DATABASE_URL"])
     with session_scope(engine) as session:

@@ -37,7 +37,7 @@ def shipped_forms_afterwards(portal: Portal) -> Iterator[None]:
     yield
     from sen_portal.db import make_engine, session_scope
     from sen_portal.forms import shipped_definition_data
-    from sen_portal.services.referrals import publish_version
+    from sen_portal.services.referrals.drafts import publish_version
 
     engine = make_engine(portal.env["DATABASE_URL"])
     with session_scope(engine) as session:

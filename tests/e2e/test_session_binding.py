@@ -44,7 +44,8 @@ def signed_in_user_with_draft(
     from sen_portal.config import settings_from_env
     from sen_portal.db import session_scope
     from sen_portal.models import UserAccount
-    from sen_portal.services import referrals, sessions
+    from sen_portal.services.auth import sessions
+    from sen_portal.services.referrals import drafts as referrals
 
     settings = settings_from_env(portal.env)
     engine = _engine(portal)

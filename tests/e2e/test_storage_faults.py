@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from sen_portal.services.document_upload import STORE_UNAVAILABLE
+from sen_portal.services.documents.document_upload import STORE_UNAVAILABLE
 from tests.e2e.harness import Mailbox, Portal, create_account
 from tests.e2e.journeys import PASSWORD, sign_in
 from tests.e2e.test_referral import MINIMAL_PDF, fill_until_documents, upload

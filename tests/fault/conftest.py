@@ -19,8 +19,8 @@ from sqlmodel import Session, func, select
 
 from sen_portal.db import make_engine, session_scope
 from sen_portal.models import UserAccount
-from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
+from sen_portal.services.platform.seed import install_shipped_forms
 from tests.conftest import PROJECT_ROOT, _empty_tables
 
 

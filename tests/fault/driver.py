@@ -2,7 +2,7 @@
 
 The tests start it with ``python -m tests.fault.driver COMMAND ...`` and the portal's settings in
 its environment (database, document store, SMTP), optionally with ``SEN_FAULT_POINT`` set, so
-a SIGKILL from ``sen_portal.services.faults`` hits a real process in the middle of the real code
+a SIGKILL from ``sen_portal.services.platform.faults`` hits a real process in the middle of the real code
 path. It calls what the request pages' handlers call (``services.referral_journey``: start,
 streamed upload, save, submit) and what the in-app sender runs (``outbox.send_due``).
 
@@ -30,8 +30,8 @@ from sqlalchemy import text
 from sen_portal.config import get_settings
 from sen_portal.db import get_engine, session_scope
 from sen_portal.email.transports import transport_for
-from sen_portal.services import referral_journey as journey
-from sen_portal.services.outbox import send_due
+from sen_portal.services.platform.outbox import send_due
+from sen_portal.services.referrals import referral_journey as journey
 from tests.unit.test_ehc_definition import COMPLETE
 from tests.unit.test_file_types import minimal_pdf
 

@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 from sen_portal.config import settings_from_env
 from sen_portal.db import make_engine
 from sen_portal.models import StoredDocument
-from sen_portal.services import document_store
+from sen_portal.services.documents import document_store
 from tests.conftest import POSTGRES_ADMIN_URL, PROJECT_ROOT
 from tests.e2e.harness import Mailbox, start_portal, stop_portal
 from tests.e2e.journeys import sign_in

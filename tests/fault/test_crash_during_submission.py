@@ -28,7 +28,8 @@ from sqlmodel import Session, select
 from sen_portal.config import settings_from_env
 from sen_portal.models import OutboxMessage, OutboxStatus, Referral, StoredDocument
 from sen_portal.models.referrals import ReferralStatus
-from sen_portal.services import document_store, faults
+from sen_portal.services.documents import document_store
+from sen_portal.services.platform import faults
 from tests.fault.conftest import make_user, portal_env, run_driver
 from tests.fault.driver import REQUIRED_FILES
 from tests.mail_servers import SmtpTestServer
@@ -116,7 +117,7 @@ def test_killed_after_a_document_is_written(pg_engine: Engine, app_env, tmp_path
     _user_id, smtp = crash_then_restart(pg_engine, app_env, faults.AFTER_DOCUMENT_WRITE, after_crash)
     assert len(confirmations(smtp)) == 1
     # The crashed upload's file is an orphan; the housekeeping sweep removes it and nothing else.
-    from sen_portal.services.document_store import sweep_orphans
+    from sen_portal.services.documents.document_store import sweep_orphans
 
     settings = settings_from_env(app_env[0])
     with Session(pg_engine) as session:

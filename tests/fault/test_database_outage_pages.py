@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 
 from sen_portal.config import settings_from_env
 from sen_portal.db import make_engine, session_scope
-from sen_portal.services.referral_journey import TRY_AGAIN
+from sen_portal.services.referrals.referral_journey import TRY_AGAIN
 from tests.e2e.harness import Mailbox, Portal, create_account, start_portal, stop_portal
 from tests.e2e.journeys import PASSWORD, heading_is, sign_in
 from tests.fault.private_servers import PrivatePostgres, why_no_private_postgres

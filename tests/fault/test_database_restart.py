@@ -26,9 +26,9 @@ from sen_portal.config import settings_from_env
 from sen_portal.db import make_engine, session_scope
 from sen_portal.models import OutboxMessage, ReferenceCounter, Referral
 from sen_portal.models.referrals import ReferralStatus
-from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.referral_journey import TRY_AGAIN
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
+from sen_portal.services.platform.seed import install_shipped_forms
+from sen_portal.services.referrals.referral_journey import TRY_AGAIN
 from tests.conftest import PROJECT_ROOT, migrate
 from tests.fault.conftest import make_user, portal_env
 from tests.fault.private_servers import PrivatePostgres, why_no_private_postgres

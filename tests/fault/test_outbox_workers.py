@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from sen_portal.db import session_scope
 from sen_portal.email.message import EmailMessage
 from sen_portal.models import OutboxMessage, OutboxStatus
-from sen_portal.services.outbox import enqueue
+from sen_portal.services.platform.outbox import enqueue
 from tests.conftest import PROJECT_ROOT
 from tests.fault.conftest import count, portal_env
 from tests.mail_servers import SmtpTestServer

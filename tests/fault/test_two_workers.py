@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, text
 
 from sen_portal.config import settings_from_env
 from sen_portal.db import make_engine, session_scope
-from sen_portal.services import sessions
+from sen_portal.services.auth import sessions
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.e2e.harness import Portal, create_account, start_portal, stop_portal
 from tests.fault.private_servers import PrivateRedis

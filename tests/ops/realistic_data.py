@@ -15,9 +15,13 @@ from sqlmodel import Session
 from sen_portal.config import Settings
 from sen_portal.forms import shipped_definition_data
 from sen_portal.models import ContainerKind, Referral, StoredDocument
-from sen_portal.services import documents, messages, passwords, referral_intake, referrals
-from sen_portal.services.referrals import publish_version
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.auth import passwords
+from sen_portal.services.documents import streaming as documents
+from sen_portal.services.messaging import messages
+from sen_portal.services.platform.seed import install_shipped_forms
+from sen_portal.services.referrals import drafts as referrals
+from sen_portal.services.referrals import referral_intake
+from sen_portal.services.referrals.drafts import publish_version
 from tests.service.message_helpers import user
 from tests.unit.test_file_types import minimal_pdf
 

@@ -23,7 +23,7 @@ from sen_portal.models import FormVersion, PortalMessage, Referral, StoredDocume
 from sen_portal.operations.archive import CHECKSUMS, BackupError, document_relpath
 from sen_portal.operations.backup import backup
 from sen_portal.operations.restore import restore
-from sen_portal.services import document_store
+from sen_portal.services.documents import document_store
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.ops.realistic_data import make_realistic_data
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from sen_portal.config import Settings, settings_from_env
 from sen_portal.models import ContainerKind, ScanStatus, StoredDocument
-from sen_portal.services.document_upload import SCAN_UNAVAILABLE, UploadRefused, stream_upload
+from sen_portal.services.documents.document_upload import SCAN_UNAVAILABLE, UploadRefused, stream_upload
 from tests.ops.realistic_data import a_pdf
 from tests.ops.run_async import run_async
 from tests.service.message_helpers import user

@@ -18,8 +18,8 @@ from sen_portal.api.metrics import metrics as serve_metrics
 from sen_portal.config import settings_from_env
 from sen_portal.models import OutboxMessage, StoredDocument
 from sen_portal.operations import metrics
-from sen_portal.services import sessions, sign_in
-from sen_portal.services.document_upload import STORE_UNAVAILABLE, UploadRefused, stream_upload
+from sen_portal.services.auth import sessions, sign_in
+from sen_portal.services.documents.document_upload import STORE_UNAVAILABLE, UploadRefused, stream_upload
 from tests.ops.realistic_data import PROFESSIONAL, make_realistic_data
 from tests.ops.run_async import run_async
 from tests.unit.test_file_types import minimal_pdf

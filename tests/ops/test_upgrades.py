@@ -21,8 +21,10 @@ from sqlmodel import Session, SQLModel
 from sen_portal.config import settings_from_env
 from sen_portal.db import make_engine
 from sen_portal.forms import shipped_definition_data
-from sen_portal.services import documents, messages, sign_in
-from sen_portal.services.referrals import publish_version
+from sen_portal.services.auth import sign_in
+from sen_portal.services.documents import streaming as documents
+from sen_portal.services.messaging import messages
+from sen_portal.services.referrals.drafts import publish_version
 from tests.conftest import POSTGRES_ADMIN_URL, PROJECT_ROOT, alembic_config, migrate
 from tests.ops.realistic_data import PASSWORD, PROFESSIONAL, make_realistic_data
 

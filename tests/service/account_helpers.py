@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from sen_portal.config import settings_from_env
 from sen_portal.models import OutboxMessage, UserAccount
-from sen_portal.services import passwords
+from sen_portal.services.auth import passwords
 
 START = datetime(2026, 3, 2, 9, 0, 7, tzinfo=UTC)
 SETTINGS = settings_from_env({"PUBLIC_URL": "https://portal.example.gov.uk", "SECRET_KEY": "k" * 48})

@@ -32,9 +32,9 @@ from sqlmodel import SQLModel
 
 from sen_portal.config import get_settings
 from sen_portal.db import get_engine, session_scope
-from sen_portal.services import sessions
-from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.auth import sessions
+from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
+from sen_portal.services.platform.seed import install_shipped_forms
 from tests.service.staff_helpers import person
 
 

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, select
 
 from sen_portal.models import AuditEvent, FormVersion, Referral, UserAccount
-from sen_portal.services.audit import Actor
-from sen_portal.services.referral_intake import name_key
-from sen_portal.services.seed import install_shipped_forms
-from sen_portal.services.statutory_dates import StatutoryDates
+from sen_portal.services.platform.audit import Actor
+from sen_portal.services.platform.seed import install_shipped_forms
+from sen_portal.services.referrals.referral_intake import name_key
+from sen_portal.services.referrals.statutory_dates import StatutoryDates
 
 RECEIVED = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a Friday
 TODAY = date(2026, 12, 1)

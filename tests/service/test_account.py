@@ -7,10 +7,11 @@ import pytest
 from sqlmodel import Session, select
 
 from sen_portal.models import LookupEntry, RecoveryCode, UserAccount
-from sen_portal.services import account, sessions, totp
-from sen_portal.services.account import TotpSetupError
-from sen_portal.services.email_tokens import LinkStatus
-from sen_portal.services.sign_in import AccountLocked, PasswordAccepted, check_password
+from sen_portal.services.accounts import account
+from sen_portal.services.accounts.account import TotpSetupError
+from sen_portal.services.auth import sessions, totp
+from sen_portal.services.auth.email_tokens import LinkStatus
+from sen_portal.services.auth.sign_in import AccountLocked, PasswordAccepted, check_password
 from tests.service.account_helpers import (
     EMAIL,
     IP,

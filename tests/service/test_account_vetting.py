@@ -7,9 +7,9 @@ from sqlmodel import Session, col, select
 
 from sen_portal.config import settings_from_env
 from sen_portal.models import ApprovalStatus, AuditEvent, OutboxMessage, UserAccount
-from sen_portal.services import account_vetting as vetting
-from sen_portal.services import sessions, sign_in
-from sen_portal.services.audit import AuditAction
+from sen_portal.services.accounts import account_vetting as vetting
+from sen_portal.services.auth import sessions, sign_in
+from sen_portal.services.platform.audit import AuditAction
 from tests.service.account_helpers import IP, PASSWORD, SETTINGS, Clock, make_user
 
 pytestmark = pytest.mark.service

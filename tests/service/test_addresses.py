@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from sen_portal.config import settings_from_env
 from sen_portal.models import Address
-from sen_portal.services.addresses import (
+from sen_portal.services.addresses.finder import (
     AddressImportError,
     AddressLookupUnavailable,
     DatabaseAddressProvider,
@@ -27,7 +27,7 @@ from sen_portal.services.addresses import (
     import_addresses_csv,
     provider_for,
 )
-from sen_portal.services.seed import DEMO_ADDRESSES_CSV
+from sen_portal.services.platform.seed import DEMO_ADDRESSES_CSV
 
 pytestmark = pytest.mark.service
 

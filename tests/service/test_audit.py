@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from sen_portal.services import audit
-from sen_portal.services.audit import AuditAction, AuditFilter
+from sen_portal.services.platform import audit
+from sen_portal.services.platform.audit import AuditAction, AuditFilter
 
 pytestmark = pytest.mark.service
 

@@ -21,7 +21,7 @@ import sen_portal.config
 from sen_portal.db import make_engine, session_scope
 from sen_portal.email.message import EmailMessage
 from sen_portal.models import OutboxMessage, OutboxStatus
-from sen_portal.services.outbox import enqueue
+from sen_portal.services.platform.outbox import enqueue
 from tests.conftest import PROJECT_ROOT, migrate
 from tests.mail_servers import SMTP_USERNAME, SmtpTestServer, base_env
 

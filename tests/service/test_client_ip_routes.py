@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from sen_portal.config import get_settings
 from sen_portal.db import get_engine, session_scope
 from sen_portal.models import AuditEvent, UserAccount
-from sen_portal.services import unsubscribe
+from sen_portal.services.accounts import unsubscribe
 
 pytestmark = pytest.mark.service
 

@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 
 from sen_portal import db
 from sen_portal.models import AuditEvent
-from sen_portal.services import designer_journey as journey
-from sen_portal.services import lookup_admin
-from sen_portal.services.audit import Actor
+from sen_portal.services.form_admin import designer_journey as journey
+from sen_portal.services.lookups import lookup_admin
+from sen_portal.services.platform.audit import Actor
 from tests.service import test_referrals as referral_tests
 from tests.service.test_referrals import FORM
 

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 from sen_portal.config import Settings, settings_from_env
 from sen_portal.db import session_scope
 from sen_portal.models import StoredDocument, UserAccount
-from sen_portal.services import document_access
-from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.documents import document_access
+from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
+from sen_portal.services.platform.seed import install_shipped_forms
 from tests.service import test_referrals as journey
 from tests.service.staff_helpers import audit_lines
 

@@ -19,8 +19,9 @@ from sqlmodel import Session, col, select
 
 from sen_portal.config import PROJECT_ROOT, Settings, settings_from_env
 from sen_portal.models import StoredDocument, UserAccount
-from sen_portal.services import document_store, documents, virus_scan
-from sen_portal.services.documents import (
+from sen_portal.services.documents import document_store, virus_scan
+from sen_portal.services.documents import streaming as documents
+from sen_portal.services.documents.streaming import (
     SCAN_UNAVAILABLE,
     DocumentNotFound,
     UploadRefused,

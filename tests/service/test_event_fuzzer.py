@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from sen_portal.db import session_scope
-from sen_portal.services import referrals
+from sen_portal.services.referrals import drafts as referrals
 from tests.service.event_driver import Driver, Tab, invalid_json_cells, own_handlers, portal_env, signed_in
 
 pytestmark = pytest.mark.service

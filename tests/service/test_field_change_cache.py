@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 from sen_portal.config import get_settings
 from sen_portal.db import get_engine, session_scope
 from sen_portal.models import LookupEntry, UserAccount
-from sen_portal.services import referral_journey as journey
-from sen_portal.services import referrals
-from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
+from sen_portal.services.platform.seed import install_shipped_forms
+from sen_portal.services.referrals import drafts as referrals
+from sen_portal.services.referrals import referral_journey as journey
 
 pytestmark = pytest.mark.service
 

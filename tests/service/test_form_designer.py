@@ -14,12 +14,13 @@ from sen_portal.forms import designer as design
 from sen_portal.forms import load_definition
 from sen_portal.models import AuditEvent, FormVersion, Referral
 from sen_portal.models.referrals import FormVersionStatus as Status
-from sen_portal.services import form_designer as forms
-from sen_portal.services import form_exchange as exchange
-from sen_portal.services import form_overview as overview
-from sen_portal.services import lookups, referrals
-from sen_portal.services.audit import Actor
-from sen_portal.services.form_designer import DesignRefused
+from sen_portal.services.form_admin import form_designer as forms
+from sen_portal.services.form_admin import form_exchange as exchange
+from sen_portal.services.form_admin import form_overview as overview
+from sen_portal.services.form_admin.form_designer import DesignRefused
+from sen_portal.services.lookups import lists as lookups
+from sen_portal.services.platform.audit import Actor
+from sen_portal.services.referrals import drafts as referrals
 from tests.service import test_referrals as referral_tests
 from tests.service.test_referrals import FORM, Clock, make_user
 

@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from sen_portal.db import session_scope
 from sen_portal.models import Referral
-from sen_portal.services import referrals, staff_cases
+from sen_portal.services.casework import staff_cases
+from sen_portal.services.referrals import drafts as referrals
 from sen_portal.state.referral import ReferralState
 from sen_portal.state.registration import RegistrationState
 from sen_portal.state.staff_inbox import StaffInboxState

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from sen_portal.config import settings_from_env
 from sen_portal.models import RateLimitEvent, SignInTicket, UserAccount, UserSession
-from sen_portal.services.housekeeping import run_housekeeping
+from sen_portal.services.platform.housekeeping import run_housekeeping
 
 pytestmark = pytest.mark.service
 

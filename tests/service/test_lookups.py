@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from sen_portal.models import LookupEntry
-from sen_portal.services.lookups import (
+from sen_portal.services.lookups.lists import (
     DOCUMENT_TYPE,
     PROFESSIONAL_ROLE,
     SETTING,

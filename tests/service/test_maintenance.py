@@ -9,10 +9,12 @@ import pytest
 from sqlmodel import Session, col, select
 
 from sen_portal.models import AuditEvent, UserAccount
-from sen_portal.services import email_tokens, maintenance, sign_in, unsubscribe
-from sen_portal.services.audit import AuditAction
-from sen_portal.services.maintenance import NoticeInvalid
-from sen_portal.services.server_keys import keyed_hash
+from sen_portal.services.accounts import unsubscribe
+from sen_portal.services.auth import email_tokens, sign_in
+from sen_portal.services.notices import maintenance
+from sen_portal.services.notices.maintenance import NoticeInvalid
+from sen_portal.services.platform.audit import AuditAction
+from sen_portal.services.platform.server_keys import keyed_hash
 from tests.service.account_helpers import IP, PASSWORD, SETTINGS, START, Clock, make_user
 from tests.service.message_helpers import outbox, user
 

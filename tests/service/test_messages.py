@@ -15,9 +15,11 @@ from sqlmodel import Session, col, select
 from sen_portal.config import Settings, settings_from_env
 from sen_portal.db import session_scope
 from sen_portal.models import AuditEvent, ContainerKind, MessageThread, PortalMessage
-from sen_portal.services import document_access, document_store, documents, message_attachments, messages
-from sen_portal.services.audit import AuditAction
-from sen_portal.services.messages import MessageInvalid, ThreadNotFound
+from sen_portal.services.documents import document_access, document_store
+from sen_portal.services.documents import streaming as documents
+from sen_portal.services.messaging import message_attachments, messages
+from sen_portal.services.messaging.messages import MessageInvalid, ThreadNotFound
+from sen_portal.services.platform.audit import AuditAction
 from tests.service.account_helpers import Clock
 from tests.service.message_helpers import CHILD_NAME, outbox, referral, user
 from tests.unit.test_file_types import minimal_pdf

@@ -15,8 +15,9 @@ import pyotp
 import pytest
 from sqlmodel import Session
 
-from sen_portal.services import account, password_reset, sessions, sign_in
-from sen_portal.services.staff_accounts import create_staff_user
+from sen_portal.services.accounts import account
+from sen_portal.services.accounts.staff_accounts import create_staff_user
+from sen_portal.services.auth import password_reset, sessions, sign_in
 from tests.service.account_helpers import (
     EMAIL,
     IP,

@@ -21,7 +21,7 @@ from sen_portal.db import session_scope
 from sen_portal.email.message import EmailMessage
 from sen_portal.email.transports import Transport
 from sen_portal.models import OutboxMessage, OutboxStatus, UserAccount
-from sen_portal.services.outbox import (
+from sen_portal.services.platform.outbox import (
     FIRST_RETRY,
     LEASE,
     MAX_ATTEMPTS,
@@ -294,7 +294,7 @@ def test_a_header_injection_attempt_is_dead_lettered_and_the_batch_goes_on(
 
 @pytest.mark.service
 def test_enqueue_refuses_a_header_with_a_line_break(engine: Engine) -> None:
-    from sen_portal.services.outbox import UnsafeHeader
+    from sen_portal.services.platform.outbox import UnsafeHeader
 
     for bad in (
         message("victim@example.org", subject="Welcome\r\nBcc: everyone@example.org"),

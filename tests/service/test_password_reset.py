@@ -12,8 +12,9 @@ from sqlmodel import Session, col, func, select
 
 from sen_portal.db import make_engine
 from sen_portal.models import OutboxMessage, RateLimitEvent, UserAccount, UserSession
-from sen_portal.services import passwords, sessions
-from sen_portal.services.password_reset import (
+from sen_portal.services.accounts.staff_accounts import StaffAccountError, create_staff_user
+from sen_portal.services.auth import passwords, sessions
+from sen_portal.services.auth.password_reset import (
     LinkStatus,
     check_reset_link,
     link_purpose,
@@ -21,8 +22,7 @@ from sen_portal.services.password_reset import (
     reset_context_words,
     reset_password,
 )
-from sen_portal.services.sign_in import PasswordAccepted, PasswordRejected, check_password
-from sen_portal.services.staff_accounts import StaffAccountError, create_staff_user
+from sen_portal.services.auth.sign_in import PasswordAccepted, PasswordRejected, check_password
 from tests.conftest import PROJECT_ROOT, migrate
 from tests.service.account_helpers import (
     EMAIL,

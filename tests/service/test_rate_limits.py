@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from sen_portal.db import session_scope
 from sen_portal.models import RateLimitEvent
-from sen_portal.services import rate_limits
+from sen_portal.services.platform import rate_limits
 
 pytestmark = pytest.mark.service
 

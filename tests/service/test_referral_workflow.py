@@ -12,10 +12,11 @@ from sen_portal.config import Settings, settings_from_env
 from sen_portal.db import session_scope
 from sen_portal.models import Referral, ReferralStatusChange
 from sen_portal.models.referrals import ReferralStatus as S
-from sen_portal.services import referral_intake, referral_workflow, referrals
-from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.referral_workflow import TRANSITIONS, WorkflowRefused
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
+from sen_portal.services.platform.seed import install_shipped_forms
+from sen_portal.services.referrals import drafts as referrals
+from sen_portal.services.referrals import referral_intake, referral_workflow
+from sen_portal.services.referrals.referral_workflow import TRANSITIONS, WorkflowRefused
 from tests.service import test_referrals as journey
 from tests.service.staff_helpers import actor_for, audit_lines, person, sent
 

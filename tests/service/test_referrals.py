@@ -20,10 +20,12 @@ from sen_portal.forms import FormDefinitionError, shipped_definition_data
 from sen_portal.models import FormVersion, OutboxMessage, ReferenceCounter, Referral, StoredDocument, UserAccount
 from sen_portal.models.documents import ContainerKind
 from sen_portal.models.referrals import FormVersionStatus, ReferralStatus
-from sen_portal.services import document_store, documents, referrals
-from sen_portal.services.lookups import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.referrals import ReferralInvalid, ReferralNotFound
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.documents import document_store
+from sen_portal.services.documents import streaming as documents
+from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
+from sen_portal.services.platform.seed import install_shipped_forms
+from sen_portal.services.referrals import drafts as referrals
+from sen_portal.services.referrals.drafts import ReferralInvalid, ReferralNotFound
 from tests.unit.test_ehc_definition import COMPLETE
 from tests.unit.test_file_types import minimal_pdf
 
@@ -615,7 +617,7 @@ def test_list_own_lists_only_the_users_own_referrals(portal: Engine, settings: S
 def test_retired_lookup_entries_keep_their_labels_for_display(session: Session) -> None:
     """A setting retired after a request was sent still reads by its name, not its code."""
     from sen_portal.models import LookupEntry
-    from sen_portal.services.referrals import lookup_labels, lookup_values
+    from sen_portal.services.referrals.drafts import lookup_labels, lookup_values
 
     session.add(LookupEntry(list_key="setting", value="old-school", label="Old School", sort_order=1, is_active=False))
     session.add(LookupEntry(list_key="setting", value="new-school", label="New School", sort_order=2, is_active=True))
@@ -629,7 +631,7 @@ def test_an_account_waiting_for_approval_cannot_send_until_approved(
     portal: Engine, settings: Settings, clock: Clock
 ) -> None:
     from sen_portal.models import ApprovalStatus
-    from sen_portal.services import account_vetting
+    from sen_portal.services.accounts import account_vetting
 
     owner = make_user(portal, "new.senco@school.example.org")
     staff = make_user(portal, "case@council.example.gov.uk")

@@ -13,8 +13,8 @@ from sqlmodel import Session, func, select
 from sen_portal.config import settings_from_env
 from sen_portal.db import session_scope
 from sen_portal.models import EmailToken, LookupEntry, OutboxMessage, RateLimitEvent, UserAccount
-from sen_portal.services import email_tokens, passwords, registration
-from sen_portal.services.registration import (
+from sen_portal.services.accounts import registration
+from sen_portal.services.accounts.registration import (
     LinkStatus,
     RegistrationDetails,
     RegistrationInvalid,
@@ -27,6 +27,7 @@ from sen_portal.services.registration import (
     resend_verification,
     validate_work_step,
 )
+from sen_portal.services.auth import email_tokens, passwords
 
 pytestmark = [pytest.mark.service, pytest.mark.usefixtures("fast_bcrypt")]
 

@@ -7,9 +7,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from sen_portal.models import Address, LookupEntry
-from sen_portal.services.address_import import import_addresses_csv
-from sen_portal.services.lookups import DOCUMENT_TYPE, PROFESSIONAL_ROLE, SETTING
-from sen_portal.services.seed import seed_demo_data
+from sen_portal.services.addresses.address_import import import_addresses_csv
+from sen_portal.services.lookups.lists import DOCUMENT_TYPE, PROFESSIONAL_ROLE, SETTING
+from sen_portal.services.platform.seed import seed_demo_data
 
 pytestmark = pytest.mark.service
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from sen_portal.db import session_scope
-from sen_portal.services import passwords, sessions
+from sen_portal.services.auth import passwords, sessions
 from sen_portal.state import session_binding
 from sen_portal.state.session_binding import SessionBindingMiddleware, SessionBindingState
 from tests.service.account_helpers import SETTINGS, make_user

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from sen_portal.models import SignInTicket, UserAccount, UserSession
-from sen_portal.services import sessions
+from sen_portal.services.auth import sessions
 from tests.service.account_helpers import SETTINGS, Clock, make_user
 
 pytestmark = [pytest.mark.service, pytest.mark.usefixtures("fast_bcrypt")]

@@ -11,8 +11,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from sen_portal.models import LoginChallenge, RecoveryCode, UserAccount
-from sen_portal.services import account, passwords, sign_in, sign_in_throttle
-from sen_portal.services.sign_in import (
+from sen_portal.services.accounts import account
+from sen_portal.services.auth import passwords, sign_in, sign_in_throttle
+from sen_portal.services.auth.sign_in import (
     AccountLocked,
     ChallengeEnded,
     CodeAccepted,

@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import Session, select
 
 from sen_portal.models.referrals import ReferralStatus as S
-from sen_portal.services import inbox_export, staff_inbox
-from sen_portal.services.demo_referrals import seed_referrals
-from sen_portal.services.referral_workflow import WorkflowRefused
-from sen_portal.services.staff_inbox import InboxQuery
+from sen_portal.services.casework import inbox_export, staff_inbox
+from sen_portal.services.casework.staff_inbox import InboxQuery
+from sen_portal.services.referrals.demo_referrals import seed_referrals
+from sen_portal.services.referrals.referral_workflow import WorkflowRefused
 from tests.service.staff_helpers import RECEIVED, actor_for, audit_lines, person, sent
 
 pytestmark = pytest.mark.service
@@ -208,7 +208,7 @@ def test_seed_referrals_fills_an_inbox(session: Session) -> None:
 def test_a_row_counts_the_referrers_unread_messages_until_staff_read_them(session: Session, inbox) -> None:
     from sen_portal.config import settings_from_env
     from sen_portal.models import Referral
-    from sen_portal.services import messages
+    from sen_portal.services.messaging import messages
 
     owner, casey, _ada = inbox
     settings = settings_from_env({"PUBLIC_URL": "https://portal.example.gov.uk", "SECRET_KEY": "k" * 48})
@@ -253,7 +253,7 @@ def test_a_page_number_beyond_any_inbox_shows_the_last_page(session) -> None:
     """A hand-made page of 2**63 overflowed the database's LIMIT (found by the event fuzzer)."""
     from datetime import date
 
-    from sen_portal.services import staff_inbox
+    from sen_portal.services.casework import staff_inbox
 
     page = staff_inbox.search(session, staff_inbox.InboxQuery(page=2**63, today=date(2026, 12, 4)))
     assert page.page == 1 and page.rows == []

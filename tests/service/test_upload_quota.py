@@ -9,9 +9,10 @@ from sqlmodel import Session
 
 from sen_portal.config import Settings
 from sen_portal.models import Referral, UserAccount
-from sen_portal.services import referrals, upload_quota
-from sen_portal.services.documents import UploadRefused, begin_upload
-from sen_portal.services.seed import install_shipped_forms
+from sen_portal.services.documents import upload_quota
+from sen_portal.services.documents.streaming import UploadRefused, begin_upload
+from sen_portal.services.platform.seed import install_shipped_forms
+from sen_portal.services.referrals import drafts as referrals
 from tests.service.test_documents import MB, make_settings, pdf_of_size
 
 pytestmark = pytest.mark.service

@@ -30,7 +30,7 @@ from sen_portal.forms import (
     validate,
 )
 from sen_portal.models.accounts import UserAccount
-from sen_portal.services.lookups import SHIPPED_LISTS
+from sen_portal.services.lookups.lists import SHIPPED_LISTS
 
 pytestmark = pytest.mark.unit
 

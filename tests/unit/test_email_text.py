@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sen_portal.services.email_text import header_text_error, holds_address, name_error
-from sen_portal.services.registration_steps import validate_personal_step
+from sen_portal.inbound.email_text import header_text_error, holds_address, name_error
+from sen_portal.services.accounts.registration_steps import validate_personal_step
 
 pytestmark = pytest.mark.unit
 

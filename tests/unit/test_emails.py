@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sen_portal.services.emails import EMAIL_FORMAT, ENTER_EMAIL, email_error, mask_email, normalise_email
+from sen_portal.inbound.emails import EMAIL_FORMAT, ENTER_EMAIL, email_error, mask_email, normalise_email
 
 pytestmark = pytest.mark.unit
 

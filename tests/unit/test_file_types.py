@@ -11,7 +11,7 @@ import zlib
 import pytest
 
 from sen_portal.config import SettingsError, settings_from_env
-from sen_portal.services.file_types import (
+from sen_portal.services.documents.file_types import (
     DOCX,
     JPEG,
     PDF,
@@ -23,7 +23,7 @@ from sen_portal.services.file_types import (
     sanitise_filename,
     sniff_type,
 )
-from sen_portal.services.virus_scan import ScanResult, ScanUnavailable, parse_reply
+from sen_portal.services.documents.virus_scan import ScanResult, ScanUnavailable, parse_reply
 
 pytestmark = pytest.mark.unit
 

@@ -24,9 +24,9 @@ from sen_portal.forms.fields.identifiers import (
     upn_check_letter,
     upn_problem,
 )
-from sen_portal.services.emails import EMAIL_FORMAT
-from sen_portal.services.phones import PHONE_FORMAT
-from sen_portal.services.postcodes import ENTER_A_REAL_POSTCODE
+from sen_portal.inbound.emails import EMAIL_FORMAT
+from sen_portal.inbound.phones import PHONE_FORMAT
+from sen_portal.inbound.postcodes import ENTER_A_REAL_POSTCODE
 
 pytestmark = pytest.mark.unit
 

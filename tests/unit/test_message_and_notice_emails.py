@@ -11,8 +11,8 @@ from sen_portal.config import settings_from_env
 from sen_portal.email.builders import Branding
 from sen_portal.email.message_emails import message_waiting_email
 from sen_portal.email.notice_emails import local_time, maintenance_notice_email
-from sen_portal.services import unsubscribe
-from sen_portal.services.maintenance import parse_uk_time
+from sen_portal.services.accounts import unsubscribe
+from sen_portal.services.notices.maintenance import parse_uk_time
 
 pytestmark = pytest.mark.unit
 

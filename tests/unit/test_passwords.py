@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sen_portal.config import settings_from_env
-from sen_portal.services import passwords
-from sen_portal.services.passwords import (
+from sen_portal.services.auth import passwords
+from sen_portal.services.auth.passwords import (
     HAS_CONTEXT,
     TOO_COMMON,
     TOO_LONG,

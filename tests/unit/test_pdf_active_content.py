@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sen_portal.services.file_types import Refusal, check_complete_file, sniff_type
+from sen_portal.services.documents.file_types import Refusal, check_complete_file, sniff_type
 from tests.unit.test_file_types import minimal_pdf
 
 pytestmark = pytest.mark.unit

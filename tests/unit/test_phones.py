@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sen_portal.services.phones import ENTER_PHONE, PHONE_FORMAT, normalise_uk_phone, phone_error
+from sen_portal.inbound.phones import ENTER_PHONE, PHONE_FORMAT, normalise_uk_phone, phone_error
 
 pytestmark = pytest.mark.unit
 

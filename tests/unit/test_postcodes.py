@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sen_portal.services.postcodes import normalise_postcode, postcode_error
+from sen_portal.inbound.postcodes import normalise_postcode, postcode_error
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sen_portal.email.builders import Branding, already_registered_email, verification_email
-from sen_portal.services.registration_steps import (
+from sen_portal.services.accounts.registration_steps import (
     CONFIRM_PASSWORD,
     PASSWORDS_DIFFER,
     clean_text,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sen_portal.services.staff_cases import _days, _short_date, _which, parse_caseworker
+from sen_portal.services.casework.staff_cases import _days, _short_date, _which, parse_caseworker
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sen_portal.services import statutory_dates as sd
+from sen_portal.services.referrals import statutory_dates as sd
 
 pytestmark = pytest.mark.unit
 

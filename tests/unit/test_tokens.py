@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from sen_portal.services.tokens import hash_token, looks_like_token, new_token
+from sen_portal.services.platform.tokens import hash_token, looks_like_token, new_token
 
 pytestmark = pytest.mark.unit
 

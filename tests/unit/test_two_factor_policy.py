@@ -8,7 +8,7 @@ import pytest
 
 from sen_portal.config import settings_from_env
 from sen_portal.models import UserAccount
-from sen_portal.services.two_factor_policy import must_set_up_authenticator
+from sen_portal.services.auth.two_factor_policy import must_set_up_authenticator
 
 pytestmark = pytest.mark.unit
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sen_portal.forms.field_models import AddressField
 from sen_portal.forms.fields.common import CheckContext, FieldType, Invalid, as_text, clean_line, message
-from sen_portal.services.postcodes import normalise_postcode, postcode_error
+from sen_portal.inbound.postcodes import normalise_postcode, postcode_error
 
 ADDRESS_PARTS = ("line1", "line2", "town", "postcode", "uprn")
 _TYPED_PARTS = ("line1", "line2", "town", "postcode")

@@ -23,8 +23,8 @@ from sen_portal.forms.fields.common import (
     clean_paragraphs,
     message,
 )
-from sen_portal.services.emails import EMAIL_FORMAT, normalise_email
-from sen_portal.services.phones import PHONE_FORMAT, normalise_uk_phone
+from sen_portal.inbound.emails import EMAIL_FORMAT, normalise_email
+from sen_portal.inbound.phones import PHONE_FORMAT, normalise_uk_phone
 
 # Beyond this many characters nothing is kept at all, whatever the field allows: the cap on what
 # one answer may cost us to store. Within it, a too-long answer is kept so the user can shorten it.

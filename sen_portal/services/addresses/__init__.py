@@ -1,0 +1,4 @@
+"""Addresses: postcode search (local gazetteer or OS Places) and the CSV import.
+
+May import: platform, values.
+"""
