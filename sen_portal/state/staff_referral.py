@@ -12,7 +12,7 @@ from reflex_base.utils.form import FormData
 
 from sen_portal import routes
 from sen_portal.services.casework import staff_cases
-from sen_portal.services.referrals.referral_workflow import ReferralNotFound, WorkflowRefused
+from sen_portal.services.referrals.referral_workflow import SentReferralNotFound, WorkflowRefused
 from sen_portal.state.auth import CurrentUser, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.staff_base import StaffState
@@ -43,7 +43,7 @@ class StaffReferralState(FormErrorsMixin, StaffState):
             found = await asyncio.to_thread(
                 functools.partial(staff_cases.referral, self._actor(user), self.referral_id, opened=opened)
             )
-        except ReferralNotFound:
+        except SentReferralNotFound:
             self.not_found, self.loaded = True, True
             self.summary = self.documents = self.timeline = []
             return
@@ -79,7 +79,7 @@ class StaffReferralState(FormErrorsMixin, StaffState):
         except WorkflowRefused as refused:
             self.message = ""
             return self.show_errors(refused.errors)
-        except ReferralNotFound:
+        except SentReferralNotFound:
             self.not_found = True
             return None
         self.errors, self.message = {}, done

@@ -132,9 +132,9 @@ def test_a_draft_is_not_visible_to_the_workflow(session: Session, people) -> Non
     referral = sent(session, owner, reference="EHC-2026-000006")
     referral.status, referral.received_at = S.DRAFT, None
     session.add(referral)
-    with pytest.raises(referral_workflow.ReferralNotFound):
+    with pytest.raises(referral_workflow.SentReferralNotFound):
         move(session, referral, casey, S.RECEIVED)
-    with pytest.raises(referral_workflow.ReferralNotFound):
+    with pytest.raises(referral_workflow.SentReferralNotFound):
         referral_workflow.record_view(session, referral_public_id="nonsense", actor=actor_for(casey))
 
 

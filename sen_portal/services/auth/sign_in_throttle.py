@@ -50,7 +50,7 @@ IP_WINDOW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
-class AccountState:
+class AccountThrottle:
     failures: int  # in the current run of failures
     locked_until: datetime | None  # None when not locked (now or at the last failure)
 
@@ -90,7 +90,7 @@ def wait_after(failures: int) -> timedelta:
     return min(FIRST_WAIT * (2**doublings), MAX_WAIT)
 
 
-def account_state(times: list[datetime]) -> AccountState:
+def account_state(times: list[datetime]) -> AccountThrottle:
     """Replay failure times (oldest first) into the current run and its lock.
 
     A run starts when ``ACCOUNT_LIMIT`` failures fall within ``ACCOUNT_WINDOW``; while a
@@ -115,11 +115,11 @@ def account_state(times: list[datetime]) -> AccountState:
             locked_until = when + wait_after(run)
             recent.clear()
     if run:
-        return AccountState(failures=run, locked_until=locked_until)
-    return AccountState(failures=len(recent), locked_until=None)
+        return AccountThrottle(failures=run, locked_until=locked_until)
+    return AccountThrottle(failures=len(recent), locked_until=None)
 
 
-def _account(session: Session, email: str, clock: Clock) -> AccountState:
+def _account(session: Session, email: str, clock: Clock) -> AccountThrottle:
     times = rate_limits.recent_times(session, account_bucket(email), window=LOOKBACK, clock=clock)
     return account_state(times)
 

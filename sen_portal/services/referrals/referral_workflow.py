@@ -65,7 +65,7 @@ class WorkflowRefused(ValueError):
         self.errors = errors
 
 
-class ReferralNotFound(LookupError):
+class SentReferralNotFound(LookupError):
     """No sent referral with that public id (drafts are the professional's, not staff's)."""
 
 
@@ -80,7 +80,7 @@ def allowed_next(status: str) -> tuple[str, ...]:
 def sent_referral(session: Session, public_id: str) -> Referral:
     referral = session.exec(select(Referral).where(col(Referral.public_id) == (public_id or "")[:32])).first()
     if referral is None or referral.status == S.DRAFT or referral.received_at is None:
-        raise ReferralNotFound(public_id)
+        raise SentReferralNotFound(public_id)
     return referral
 
 
