@@ -74,7 +74,7 @@ app = rx.App(
     api_transformer=build_api(),
     stylesheets=["/portal.css"],
     html_lang="en-GB",
-    head_components=[rx.el.meta(name="robots", content="noindex")],
+    head_components=[rx.el.meta(name="robots", content="noindex"), rx.el.script(src="/portal.js", defer=True)],
     backend_exception_handler=backend_exception_handler,
 )
 app.register_lifespan_task(run_outbox_forever)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from sen_portal.components.links import in_page_link
+
 ERROR_SUMMARY_ID = "error-summary"
 
 
@@ -20,7 +22,7 @@ def error_summary(items: rx.Var) -> rx.Component:
             rx.el.ul(
                 rx.foreach(
                     items,
-                    lambda item: rx.el.li(rx.el.a(item["message"], href="#" + item["field"].to(str))),
+                    lambda item: rx.el.li(in_page_link(item["message"], target=item["field"].to(str))),
                 ),
                 class_name="error-summary-list",
             ),

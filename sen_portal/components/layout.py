@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
+from sen_portal.components.links import in_page_link
 from sen_portal.components.notice_banner import maintenance_banner
 from sen_portal.config import get_settings
 
@@ -16,7 +17,7 @@ MAIN_ID = "main-content"
 
 
 def skip_link() -> rx.Component:
-    return rx.el.a("Skip to main content", href=f"#{MAIN_ID}", class_name="skip-link")
+    return in_page_link("Skip to main content", target=MAIN_ID, class_name="skip-link")
 
 
 def header(*navigation: rx.Component) -> rx.Component:

@@ -1,0 +1,119 @@
+/* Small progressive enhancements the GOV.UK patterns need and Reflex does not give.
+   Loaded once per page from the app's <head>; every part works by event delegation,
+   so content React renders later is covered too. */
+(function () {
+  "use strict";
+
+  // ---- in-page links (error summary, skip link): focus the target, keep the URL's query ----
+  function findTarget(id) {
+    var byId = document.getElementById(id);
+    if (byId) return byId;
+    var escaped = window.CSS && CSS.escape ? CSS.escape(id) : id;
+    // A field's parts ("dob.day"), options ("gender-0") or its only input by name.
+    return document.querySelector('[id^="' + escaped + '."], [id^="' + escaped + '-"], [name="' + escaped + '"]');
+  }
+
+  function focusable(element) {
+    if (element.matches("fieldset, [role=group], [role=radiogroup]")) {
+      var first = element.querySelector("input:not([type=hidden]), select, textarea, button");
+      if (first) return first;
+    }
+    if (!element.matches("a[href], input, select, textarea, button, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    return element;
+  }
+
+  function labelFor(element) {
+    var fieldset = element.closest("fieldset");
+    var legend = fieldset && fieldset.querySelector("legend");
+    if (legend) return legend;
+    if (element.id) {
+      var label = document.querySelector('label[for="' + (window.CSS ? CSS.escape(element.id) : element.id) + '"]');
+      if (label) return label;
+    }
+    return element;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    var link = event.target.closest && event.target.closest('a[href^="#"]');
+    if (!link) return;
+    var id = decodeURIComponent(link.getAttribute("href").slice(1));
+    var target = id && findTarget(id);
+    if (!target) return;
+    // No fragment navigation: the router would treat it as a new location and re-run the page load.
+    event.preventDefault();
+    var element = focusable(target);
+    element.focus({ preventScroll: true });
+    labelFor(element).scrollIntoView({ block: "start" });
+    if (link.classList.contains("skip-link")) {
+      history.replaceState(history.state, "", location.pathname + location.search + "#" + id);
+    }
+  });
+
+  // ---- focus after a change of page: the new page's h1, its error summary, or the #field named ----
+  // React Router swaps pages without a page load, so the browser leaves focus on the button
+  // that was pressed (or drops it to <body>). Once the new page has drawn, move focus where a
+  // screen reader user expects it. Gives up as soon as the user does anything themselves.
+  var pending = null;
+
+  function pageKey() {
+    return location.pathname + location.search;
+  }
+
+  function heading() {
+    return document.querySelector("main h1");
+  }
+
+  function navigated() {
+    var h1 = heading();
+    pending = {
+      key: pageKey(),
+      from: document.activeElement,
+      h1: h1,
+      h1Text: h1 ? h1.textContent : null,
+      since: Date.now(),
+      until: Date.now() + 8000,
+    };
+    setTimeout(settle, 1600);
+  }
+
+  function settle() {
+    if (!pending) return;
+    var now = Date.now();
+    if (now > pending.until) { pending = null; return; }
+    var active = document.activeElement;
+    var ours = !active || active === document.body || active === pending.from || active === pending.focused ||
+      !pending.from || !pending.from.isConnected;
+    if (!ours) { pending = null; return; }  // the user has moved on: leave focus alone
+    var h1 = heading();
+    if (!h1 || !h1.textContent) return;
+    var unchanged = h1 === pending.h1 && h1.textContent === pending.h1Text;
+    if (unchanged && now - pending.since < 1500) return;  // the new page has not drawn yet
+    var summary = document.getElementById("error-summary");
+    var named = location.hash ? findTarget(decodeURIComponent(location.hash.slice(1))) : null;
+    if (location.hash && !named && now - pending.since < 4000) return;  // the named field is still to come
+    var target = summary || (named ? focusable(named) : null) || h1;
+    if (target === active) return;
+    if (target === h1 && !h1.hasAttribute("tabindex")) h1.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: target === h1 });
+    if (target !== h1) labelFor(target).scrollIntoView({ block: "start" });
+    pending.focused = target;
+  }
+
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = history[name];
+    history[name] = function () {
+      var before = pageKey();
+      var result = original.apply(this, arguments);
+      if (pageKey() !== before) navigated();
+      return result;
+    };
+  });
+  window.addEventListener("popstate", navigated);
+  new MutationObserver(settle).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  ["keydown", "mousedown"].forEach(function (type) {
+    document.addEventListener(type, function () { pending = null; }, true);
+  });
+})();
