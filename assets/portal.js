@@ -116,4 +116,39 @@
   ["keydown", "mousedown"].forEach(function (type) {
     document.addEventListener(type, function () { pending = null; }, true);
   });
+
+  // ---- lossless inputs: the browser owns what is typed; the server may still set a value ----
+  // Inputs marked data-lossless are uncontrolled, so React writes the server's copy only to
+  // the default (the value attribute, or a textarea's text). Each key's echo arrives a round
+  // trip later; it is one of the values typed, so it is ignored. Any other value is the
+  // server's own (an address chosen, a password cleared after an error) and is shown.
+  var typed = new WeakMap();
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.matches || !field.matches("[data-lossless]")) return;
+    var values = typed.get(field) || [];
+    values.push(field.value);
+    if (values.length > 2000) values.shift();
+    typed.set(field, values);
+  }, true);
+
+  function serverValue(field) {
+    var value = field.defaultValue;
+    var values = typed.get(field) || [];
+    var echo = values.indexOf(value);
+    if (echo >= 0) { typed.set(field, values.slice(echo + 1)); return; }
+    typed.set(field, []);
+    if (field.value !== value) field.value = value;
+  }
+
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      var node = record.target.nodeType === 1 ? record.target : record.target.parentNode;
+      var field = node && node.closest && node.closest("[data-lossless]");
+      if (field && (record.type !== "attributes" || record.attributeName === "value")) serverValue(field);
+    });
+  }).observe(document.documentElement, {
+    subtree: true, attributes: true, attributeFilter: ["value"], childList: true, characterData: true,
+  });
 })();

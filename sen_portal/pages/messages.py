@@ -6,7 +6,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.fields import error_text, form_group, labelled_file_input
+from sen_portal.components.fields import LOSSLESS, error_text, form_group, labelled_file_input
 from sen_portal.components.layout import back_link
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
@@ -181,7 +181,8 @@ def thread_page() -> rx.Component:
                         rx.el.textarea(
                             id="body",
                             name="body",
-                            value=T.body,
+                            default_value=T.body,  # lossless: see components.fields.text_input
+                            custom_attrs={**LOSSLESS},  # a copy: Reflex adds aria-* props to this dict
                             on_change=T.set_body,
                             rows=6,
                             aria_describedby=rx.cond(body_error != "", "body-hint body-error", "body-hint"),
