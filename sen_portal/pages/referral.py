@@ -201,7 +201,7 @@ def check_page() -> rx.Component:
             S.not_found,
             _not_found(),
             rx.fragment(
-                error_summary(S.error_items),
+                rx.cond(S.incomplete.length() > 0, error_summary(S.incomplete), error_summary(S.error_items)),
                 rx.el.span(S.form_title, class_name="caption"),
                 heading("Check your answers before sending your request"),
                 _summary_table(with_change_links=True),

@@ -473,14 +473,12 @@ def submit(user_id: int, public_id: str, settings: Settings) -> str:
     return reference
 
 
-def section_of(user_id: int, public_id: str, path: str) -> str:
+def incomplete_sections(user_id: int, public_id: str, paths: list[str]) -> list[tuple[str, str]]:
+    """The sections (key, title) holding any answer in ``paths``, in form order: what Send lists."""
     with session_scope() as session:
         _referral, _version, definition = _load(session, user_id, public_id)
-    top = path.split("[", 1)[0].split(".", 1)[0]
-    for section in definition.sections:
-        if any(f.name == top for f in section.fields):
-            return section.key
-    return definition.sections[0].key
+    tops = {path.split("[", 1)[0].split(".", 1)[0] for path in paths}
+    return [(s.key, s.title) for s in definition.sections if any(f.name in tops for f in s.fields)]
 
 
 def find_addresses(answers: Mapping[str, Any], path: str) -> AddressesFound:

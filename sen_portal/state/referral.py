@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex_base.utils.form import FormData
@@ -21,7 +22,7 @@ from sen_portal.services import referral_journey as journey
 from sen_portal.services import referrals
 from sen_portal.services.referral_workflow import status_label
 from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn, sign_in_redirect
-from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.form_errors import FormErrorsMixin, focus_error_summary
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class ReferralState(FormErrorsMixin, AuthState):
     reference: str = ""
     status: str = ""
     status_label: str = ""
+    # Send refused: each unfinished section as an error-summary item linking to it.
+    incomplete: list[dict[str, str]] = []
     address_options: dict[str, list[dict[str, str]]] = {}
     address_messages: dict[str, str] = {}
     _found_addresses: dict[str, dict[str, dict[str, str]]] = {}
@@ -92,6 +95,9 @@ class ReferralState(FormErrorsMixin, AuthState):
             log.warning("request %s refused to user %s", self.referral_id[:12], user.id)
             self._not_found()
             return None
+
+    def _section_href(self, section_key: str) -> str:
+        return f"{routes.REFERRAL_SECTION}?{urlencode({'id': self.referral_id, 'section': section_key})}"
 
     def _not_found(self) -> None:
         self.not_found = True
@@ -320,6 +326,7 @@ class ReferralState(FormErrorsMixin, AuthState):
             return sign_in_redirect(self.router.url.path)
         self.referral_id = self._query("id")
         self.errors = {}
+        self.incomplete = []
         try:
             check = await asyncio.to_thread(journey.check_view, user.id, self.referral_id)
         except referrals.ReferralNotFound:
@@ -357,9 +364,15 @@ class ReferralState(FormErrorsMixin, AuthState):
             # Never a false success: the page stays, with the reason in the error summary.
             return self.show_errors({"send-request": [journey.TRY_AGAIN]})
         except referrals.ReferralInvalid as invalid:
-            first = next(iter(invalid.errors))
-            section = await asyncio.to_thread(journey.section_of, user.id, self.referral_id, first)
-            return rx.redirect(f"{routes.REFERRAL_SECTION}?id={self.referral_id}&section={section}")
+            # GOV.UK task list: say which sections are unfinished, each a link, rather than open one.
+            sections = await asyncio.to_thread(
+                journey.incomplete_sections, user.id, self.referral_id, list(invalid.errors)
+            )
+            self.incomplete = [
+                {"field": key, "message": f"Complete the section ‘{title}’", "href": self._section_href(key)}
+                for key, title in sections
+            ]
+            return focus_error_summary()
         self.reference = reference
         return rx.redirect(f"{routes.REFERRAL_CONFIRMATION}?id={self.referral_id}")
 

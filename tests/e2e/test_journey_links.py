@@ -68,3 +68,25 @@ def test_save_and_continue_focuses_the_new_heading_and_change_links_keep_the_que
     # The answer to change has focus.
     expect(page.locator("[id='referrer_organisation']")).to_be_focused()
     expect(page.locator("[id='referrer_organisation']")).to_have_value("Hanley Park Primary School")
+
+
+def test_sending_an_unfinished_request_lists_each_unfinished_section(
+    page: Page, portal: Portal, mailbox: Mailbox
+) -> None:
+    new_professional(portal, mailbox, page)
+    page.goto("/requests/new?form=ehc_needs_assessment")
+    heading_is(page, "About you")
+    referral_id = page.url.split("id=")[1].split("&")[0]
+    page.goto(f"/requests/check?id={referral_id}")
+    heading_is(page, "Check your answers before sending your request")
+    page.get_by_role("button", name="Send request").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    heading_is(page, "Check your answers before sending your request")  # not silently sent elsewhere
+    for title in ("About you", "The child or young person", "Consent", "Declaration"):
+        expect(summary.get_by_role("link", name=f"Complete the section ‘{title}’")).to_be_visible()
+    link = summary.get_by_role("link", name="Complete the section ‘Consent’")
+    href = link.get_attribute("href") or ""
+    assert f"id={referral_id}" in href and "section=consent" in href, href
+    link.click()
+    heading_is(page, "Consent")
