@@ -151,4 +151,40 @@
   }).observe(document.documentElement, {
     subtree: true, attributes: true, attributeFilter: ["value"], childList: true, characterData: true,
   });
+
+  // ---- focus after an action on the page: the confirmation, never <body> ----
+  // A region marked data-focus-on-change (role=status, tabindex=-1) takes focus when its
+  // message changes, if focus is still on what the user pressed or was dropped with it
+  // (a Remove button that went away). Someone who has moved on is left alone.
+  var pressed = null;
+  document.addEventListener("click", function (event) {
+    var control = event.target.closest && event.target.closest("button, [role=button], input[type=submit]");
+    if (control) pressed = control;
+  }, true);
+
+  // Busy buttons are aria-disabled, not disabled (disabling throws focus away): refuse their clicks.
+  document.addEventListener("click", function (event) {
+    var busy = event.target.closest && event.target.closest('[aria-disabled="true"]');
+    if (busy) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+
+  var changed = new Set();
+  function focusConfirmations() {
+    changed.forEach(function (region) {
+      var active = document.activeElement;
+      var leftAlone = !active || active === document.body || active === pressed || (pressed && !pressed.isConnected);
+      if (region.isConnected && region.textContent.trim() && leftAlone && active !== region) {
+        region.focus({ preventScroll: false });
+      }
+    });
+    changed.clear();
+  }
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      var node = record.target.nodeType === 1 ? record.target : record.target.parentNode;
+      var region = node && node.closest && node.closest("[data-focus-on-change]");
+      if (region) changed.add(region);
+    });
+    if (changed.size) setTimeout(focusConfirmations, 0);
+  }).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
 })();

@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import LOSSLESS, error_text, form_group, labelled_file_input
 from sen_portal.components.layout import back_link
+from sen_portal.components.links import confirmation_region
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
 from sen_portal.state.messages import MessagesState as M
@@ -110,7 +111,7 @@ def _attachments() -> rx.Component:
         rx.el.button(
             rx.cond(T.uploading, "Attaching…", "Attach file"),
             type="button",
-            disabled=T.uploading,
+            aria_disabled=rx.cond(T.uploading, "true", "false"),  # not disabled: focus stays on it
             on_click=T.attach(rx.upload_files_chunk(upload_id=ATTACHMENT_UPLOAD_ID)),
             class_name="button button-secondary",
         ),
@@ -132,11 +133,7 @@ def _attachments() -> rx.Component:
             class_name="list",
             id="pending-files",
         ),
-        rx.el.div(
-            rx.cond(T.upload_message != "", rx.el.p(T.upload_message, class_name="body")),
-            role="status",
-            aria_live="polite",
-        ),
+        confirmation_region(rx.cond(T.upload_message != "", rx.el.p(T.upload_message, class_name="body"))),
         class_name=rx.cond(attachment_error != "", "form-group form-group-error", "form-group"),
     )
 
@@ -155,12 +152,11 @@ def thread_page() -> rx.Component:
                 error_summary(T.error_items),
                 heading(rx.Var.create("Messages about ") + T.reference),
                 paragraph("Child or young person: ", rx.el.strong(T.child)),
-                rx.el.div(
+                confirmation_region(
                     rx.cond(
                         T.sent_notice != "",
                         rx.el.p(T.sent_notice, class_name="body notification notification-success"),
                     ),
-                    role="status",
                 ),
                 rx.el.h2("Conversation", class_name="visually-hidden"),  # keeps heading levels in order
                 rx.cond(

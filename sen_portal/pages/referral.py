@@ -9,6 +9,7 @@ from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import labelled_file_input
 from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.layout import page_shell
+from sen_portal.components.links import confirmation_region
 from sen_portal.components.summary_table import summary_table
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.dashboard import signed_in_navigation
@@ -146,15 +147,11 @@ def _upload_box() -> rx.Component:
             rx.el.button(
                 rx.cond(S.uploading, "Uploading…", "Upload file"),
                 type="button",
-                disabled=S.uploading,
+                aria_disabled=rx.cond(S.uploading, "true", "false"),  # not disabled: focus stays on it
                 on_click=S.upload(rx.upload_files_chunk(upload_id=UPLOAD_ID)),
                 class_name="button button-secondary",
             ),
-            rx.el.div(
-                rx.cond(S.upload_message != "", rx.el.p(S.upload_message, class_name="body")),
-                role="status",
-                aria_live="polite",
-            ),
+            confirmation_region(rx.cond(S.upload_message != "", rx.el.p(S.upload_message, class_name="body"))),
             class_name="inset",
         ),
     )

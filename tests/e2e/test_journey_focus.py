@@ -1,0 +1,32 @@
+"""Issue 13 defect 3: after an action on the page focus goes to its confirmation, never to <body>;
+busy buttons are aria-disabled (a disabled button throws focus away)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.harness import Mailbox, Portal
+from tests.e2e.journeys import heading_is
+from tests.e2e.test_referral import MINIMAL_PDF, new_professional, upload
+
+
+def test_upload_and_remove_move_focus_to_the_confirmation(
+    page: Page, portal: Portal, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    new_professional(portal, mailbox, page)
+    page.goto("/requests/new?form=ehc_needs_assessment")
+    heading_is(page, "About you")
+    referral_id = page.url.split("id=")[1].split("&")[0]
+    page.goto(f"/requests/section?id={referral_id}&section=documents")
+    heading_is(page, "Supporting documents")
+    upload(page, tmp_path, "Signed consent form", "consent.pdf", MINIMAL_PDF)
+    confirmation = page.locator("[data-focus-on-change]").filter(has_text="consent.pdf has been uploaded")
+    expect(confirmation).to_be_focused()
+    expect(page.get_by_role("button", name="Upload file")).not_to_have_attribute("disabled", "")
+
+    page.get_by_role("button", name="Remove consent.pdf").click()
+    removed = page.locator("[data-focus-on-change]").filter(has_text="The file has been removed")
+    expect(removed).to_be_focused()
+    assert page.evaluate("document.activeElement !== document.body")
