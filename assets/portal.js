@@ -187,4 +187,131 @@
     });
     if (changed.size) setTimeout(focusConfirmations, 0);
   }).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+
+  // ---- session timeout warning (WCAG 2.2.1, GOV.UK timeout warning pattern) ----
+  // Signed-in pages carry #session-timeout[data-idle-minutes]. Two minutes before the idle
+  // timeout a modal dialog takes focus; "Stay signed in" touches the session on the server.
+  // If the session does end, what was typed in the page's form is kept in this tab's
+  // sessionStorage and put back when the user signs in again and returns (next= keeps the
+  // full path and query).
+  var WARNING_MS = 2 * 60 * 1000;
+  var lastActivity = Date.now();
+  var warning = null;
+  var returnFocus = null;
+  var KEPT = "portal-kept:";
+
+  function idleMs() {
+    var marker = document.getElementById("session-timeout");
+    return marker ? Number(marker.getAttribute("data-idle-minutes")) * 60 * 1000 : 0;
+  }
+
+  function activity() { if (!warning || !warning.open) lastActivity = Date.now(); }
+
+  var send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (String(data).indexOf("42") === 0) activity();  // a Reflex event, not a heartbeat
+    return send.apply(this, arguments);
+  };
+
+  function post(path) {
+    return fetch(path, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" } });
+  }
+
+  // A full page load serves "/requests/section/" for "/requests/section": one key for both.
+  function here() { return location.pathname.replace(/(.)\/$/, "$1") + location.search; }
+
+  function keepTyped() {
+    var form = document.querySelector("main form");
+    if (!form) return;
+    var kept = [];
+    form.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (field) {
+      if (/^(password|file|hidden|submit|button)$/.test(field.type)) return;
+      if (field.type === "radio" || field.type === "checkbox") { if (field.checked) kept.push([field.id, true]); }
+      else if (field.value) kept.push([field.id, field.value]);
+    });
+    if (kept.length) sessionStorage.setItem(KEPT + here(), JSON.stringify(kept));
+  }
+
+  // React may draw the form more than once while the page loads (a keyed section remounts
+  // its inputs), so each new input element gets the kept value once; an input the user has
+  // since changed is never touched again. The copy is dropped when the form is sent, or soon.
+  var restored = new WeakSet();
+  var restoreUntil = 0;
+
+  function restoreTyped() {
+    var key = KEPT + here();
+    var raw = sessionStorage.getItem(key);
+    if (!raw || !document.querySelector("main form")) return;
+    if (restoreUntil && Date.now() > restoreUntil) { sessionStorage.removeItem(key); return; }
+    JSON.parse(raw).forEach(function (entry) {
+      var field = document.getElementById(entry[0]);
+      if (!field || restored.has(field)) return;
+      restored.add(field);
+      if (!restoreUntil) restoreUntil = Date.now() + 10 * 1000;
+      if (entry[1] === true) field.checked = true; else field.value = entry[1];
+    });
+  }
+
+  document.addEventListener("submit", function () { sessionStorage.removeItem(KEPT + here()); }, true);
+
+  function signOut(next) {
+    keepTyped();
+    post("/api/session/end").finally(function () {
+      location.assign(next ? "/sign-in?next=" + encodeURIComponent(here()) : "/signed-out");
+    });
+  }
+
+  function closeWarning() {
+    if (warning && warning.open) warning.close();
+    if (returnFocus && returnFocus.isConnected) returnFocus.focus();
+  }
+
+  function staySignedIn() {
+    post("/api/session/extend").then(function (response) {
+      if (response.status === 204) { lastActivity = Date.now(); closeWarning(); } else { signOut(true); }
+    }, function () { closeWarning(); });
+  }
+
+  function buildWarning() {
+    var dialog = document.createElement("dialog");
+    dialog.id = "timeout-warning";
+    dialog.className = "timeout-dialog";
+    dialog.setAttribute("role", "alertdialog");
+    dialog.setAttribute("aria-labelledby", "timeout-warning-title");
+    dialog.setAttribute("aria-describedby", "timeout-warning-text");
+    dialog.setAttribute("tabindex", "-1");
+    dialog.innerHTML =
+      '<h2 class="heading-m" id="timeout-warning-title">You\u2019re about to be signed out</h2>' +
+      '<div id="timeout-warning-text"><p class="body">For your security, we will sign you out in 2 minutes.</p>' +
+      '<p class="body">If you are signed out, what you have typed on this page is kept in this browser tab: ' +
+      "sign in again to carry on.</p></div>" +
+      '<button type="button" class="button" data-timeout="stay">Stay signed in</button>' +
+      '<button type="button" class="link-button" data-timeout="sign-out">Sign out</button>';
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); staySignedIn(); });  // Escape
+    dialog.addEventListener("click", function (event) {
+      var choice = event.target.getAttribute && event.target.getAttribute("data-timeout");
+      if (choice === "stay") staySignedIn();
+      if (choice === "sign-out") signOut(false);
+    });
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  function checkIdle() {
+    var idle = idleMs();
+    if (!idle) { if (warning && warning.open) warning.close(); return; }
+    var quiet = Date.now() - lastActivity;
+    if (quiet >= idle) { signOut(true); return; }
+    if (quiet >= idle - WARNING_MS && !(warning && warning.open)) {
+      warning = warning || buildWarning();
+      returnFocus = document.activeElement;
+      warning.showModal();
+      warning.focus();
+    }
+  }
+
+  // Only what reaches the server counts as activity (keys typed into a field do not keep
+  // the server's session alive), so the warning comes exactly when the server would end it.
+  setInterval(checkIdle, 10 * 1000);
+  new MutationObserver(restoreTyped).observe(document.documentElement, { childList: true, subtree: true });
 })();

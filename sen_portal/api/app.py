@@ -12,6 +12,7 @@ from sen_portal.api.documents import document_routes
 from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
 from sen_portal.api.session_cookie import session_routes
+from sen_portal.api.session_keepalive import keepalive_routes
 from sen_portal.api.staff_export import staff_export_routes
 from sen_portal.api.unsubscribe import unsubscribe_routes
 from sen_portal.routes import HEALTH
@@ -26,4 +27,5 @@ def build_api() -> Starlette:
         *unsubscribe_routes(),
     ]
     routes += staff_export_routes()
+    routes += keepalive_routes()
     return Starlette(routes=routes)

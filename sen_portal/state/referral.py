@@ -96,6 +96,11 @@ class ReferralState(FormErrorsMixin, AuthState):
             self._not_found()
             return None
 
+    def _here(self) -> str:
+        """This page with its query: signing in again must return to the same request and section."""
+        url = self.router.url
+        return f"{url.path}?{url.query}" if url.query else url.path
+
     def _section_href(self, section_key: str) -> str:
         return f"{routes.REFERRAL_SECTION}?{urlencode({'id': self.referral_id, 'section': section_key})}"
 
@@ -110,7 +115,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         """/requests/new?form=KEY: start a draft pre-filled from the account, go to its first section."""
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         form_key = self._query("form") or "ehc_needs_assessment"
         try:
             public_id, first_section = await asyncio.to_thread(journey.start, user.id, form_key)
@@ -125,7 +130,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         """/requests/section?id=..&section=..: draw the section from the draft's own form version."""
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         self.referral_id = self._query("id")
         self._errors = {}
         self.errors = {}
@@ -213,7 +218,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         """Save the section (even with errors: nothing is lost), then show errors or go on."""
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         try:
             result = await asyncio.to_thread(
                 journey.save, user.id, self.referral_id, self.section_key, self._answers, _form_entries(form_data)
@@ -323,7 +328,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         """Load the request's answers as summary rows (check page, confirmation, read back)."""
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         self.referral_id = self._query("id")
         self.errors = {}
         self.incomplete = []
@@ -352,7 +357,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         self.errors = {}
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         try:
             reference = await asyncio.to_thread(journey.submit, user.id, self.referral_id, get_settings())
         except referrals.ReferralNotFound:
