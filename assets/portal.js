@@ -314,4 +314,35 @@
   // the server's session alive), so the warning comes exactly when the server would end it.
   setInterval(checkIdle, 10 * 1000);
   new MutationObserver(restoreTyped).observe(document.documentElement, { childList: true, subtree: true });
+
+  // ---- GOV.UK character count: live, in red when over, told to screen readers when typing pauses ----
+  var countTimers = new WeakMap();
+
+  function countMessage(remaining) {
+    var n = Math.abs(remaining);
+    var noun = n === 1 ? "character" : "characters";
+    return "You have " + n.toLocaleString("en-GB") + " " + noun + (remaining < 0 ? " too many" : " remaining");
+  }
+
+  function updateCount(field) {
+    var info = field.id && document.querySelector('[data-character-count-for="' + CSS.escape(field.id) + '"]');
+    if (!info) return;
+    var remaining = Number(info.getAttribute("data-max")) - field.value.length;
+    var text = countMessage(remaining);
+    info.textContent = text;
+    info.classList.toggle("character-count-over", remaining < 0);
+    var status = info.nextElementSibling;
+    if (!status || !status.classList.contains("character-count-status")) {
+      status = document.createElement("div");
+      status.className = "visually-hidden character-count-status";
+      status.setAttribute("aria-live", "polite");
+      info.after(status);
+    }
+    clearTimeout(countTimers.get(field));
+    countTimers.set(field, setTimeout(function () { status.textContent = text; }, 1000));
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea, input")) updateCount(event.target);
+  }, true);
 })();

@@ -15,6 +15,8 @@ from typing import Any
 
 import reflex as rx
 
+from sen_portal.components.character_count import character_count_message
+
 EventFactory = Callable[..., Any]
 
 
@@ -128,6 +130,7 @@ def _text_like(entry: rx.Var, events: FormEvents, *, input_type: str = "text", w
 
 def _long_text(entry: rx.Var, events: FormEvents) -> rx.Component:
     name = entry["name"].to(str)
+    limited = entry["max_length"].to(int) > 0
     return rx.el.div(
         _label(entry),
         _hint(entry),
@@ -137,11 +140,14 @@ def _long_text(entry: rx.Var, events: FormEvents) -> rx.Component:
             name=name,
             default_value=entry["value"].to(str),
             rows=5,
-            aria_describedby=_described_by(entry),
+            aria_describedby=rx.cond(
+                limited, (_described_by(entry) + " " + name + "-info").to(str), _described_by(entry)
+            ),
             aria_invalid=rx.cond(entry["error"].to(str) != "", "true", "false"),
             on_blur=lambda value: events.set_value(name, value),
             class_name=rx.cond(entry["error"].to(str) != "", "textarea input-error", "textarea"),
         ),
+        rx.cond(limited, character_count_message(name, entry["max_length"].to(int))),
         class_name=_group_class(entry),
     )
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
+from sen_portal.components.character_count import character_count_message
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import LOSSLESS, error_text, form_group, labelled_file_input
 from sen_portal.components.layout import back_link
 from sen_portal.components.links import confirmation_region
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
+from sen_portal.services.messages import MESSAGE_MAX_CHARS
 from sen_portal.state.messages import MessagesState as M
 from sen_portal.state.messages import ThreadState as T
 
@@ -181,10 +183,13 @@ def thread_page() -> rx.Component:
                             custom_attrs={**LOSSLESS},  # a copy: Reflex adds aria-* props to this dict
                             on_change=T.set_body,
                             rows=6,
-                            aria_describedby=rx.cond(body_error != "", "body-hint body-error", "body-hint"),
+                            aria_describedby=rx.cond(
+                                body_error != "", "body-hint body-error body-info", "body-hint body-info"
+                            ),
                             aria_invalid=rx.cond(body_error != "", "true", "false"),
                             class_name=rx.cond(body_error != "", "textarea input-error", "textarea"),
                         ),
+                        character_count_message("body", MESSAGE_MAX_CHARS),
                         error=body_error,
                     ),
                     _attachments(),

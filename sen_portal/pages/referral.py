@@ -133,12 +133,9 @@ def _upload_box() -> rx.Component:
                         id=UPLOAD_ID,
                         multiple=False,
                         no_keyboard=True,
-                        accept={
-                            "application/pdf": [".pdf"],
-                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
-                            "image/jpeg": [".jpg", ".jpeg"],
-                            "image/png": [".png"],
-                        },
+                        # No accept filter: a refused type was dropped in the browser with only a
+                        # toast, then "Select a file to upload". The server checks the bytes and
+                        # says why in plain words beside the field.
                     ),
                     "Choose a file to upload",
                 ),
@@ -148,7 +145,8 @@ def _upload_box() -> rx.Component:
                 rx.cond(S.uploading, "Uploading…", "Upload file"),
                 type="button",
                 aria_disabled=rx.cond(S.uploading, "true", "false"),  # not disabled: focus stays on it
-                on_click=S.upload(rx.upload_files_chunk(upload_id=UPLOAD_ID)),
+                # Then clear the chooser: pressing Upload again must not send the same file twice.
+                on_click=[S.upload(rx.upload_files_chunk(upload_id=UPLOAD_ID)), rx.clear_selected_files(UPLOAD_ID)],
                 class_name="button button-secondary",
             ),
             confirmation_region(rx.cond(S.upload_message != "", rx.el.p(S.upload_message, class_name="body"))),

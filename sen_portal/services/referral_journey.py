@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sen_portal.config import Settings, get_settings
 from sen_portal.db import session_scope
@@ -31,7 +31,7 @@ from sen_portal.forms import (
     summary_rows,
 )
 from sen_portal.models import FormVersion, Referral, UserAccount
-from sen_portal.models.documents import ContainerKind
+from sen_portal.models.documents import ContainerKind, StoredDocument
 from sen_portal.services import addresses, documents, faults, postcodes, referrals
 
 Lookups = dict[str, dict[str, str]]
@@ -369,6 +369,18 @@ def _slots_all(definition: FormDefinition) -> list[dict[str, str]]:
     return [s for section in definition.sections for s in _slots(definition, section.key)]
 
 
+def _already_in_slot(session: Session, referral_id: int, slot: str, sha256: str) -> bool:
+    """A live file with the same bytes (SHA-256) is already in this slot of the referral."""
+    statement = select(StoredDocument.id).where(
+        StoredDocument.container_kind == ContainerKind.REFERRAL,
+        StoredDocument.container_id == referral_id,
+        StoredDocument.slot == slot,
+        StoredDocument.sha256 == sha256,
+        StoredDocument.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    return session.exec(statement).first() is not None
+
+
 def _finish_upload(writer: Any, user_id: int, public_id: str, referral_id: int, slot: str) -> list[dict[str, str]]:
     settings = get_settings()
     with session_scope() as session:
@@ -387,6 +399,9 @@ def _finish_upload(writer: Any, user_id: int, public_id: str, referral_id: int, 
                 f"A request can have up to {settings.max_files_per_referral} files and {settings.max_referral_mb}MB in all"
             )
         item = next(f for s in definition.sections for f in s.fields if f.name == slot)
+        if _already_in_slot(session, referral_id, slot, writer.sha256):
+            # Pressing Upload twice stored the same file twice: say so instead.
+            raise documents.UploadRefused(f"{writer.filename} is already uploaded for ‘{item.label}’")
         document = writer.finish(
             session,
             container_kind=ContainerKind.REFERRAL,

@@ -30,3 +30,13 @@ def test_upload_and_remove_move_focus_to_the_confirmation(
     removed = page.locator("[data-focus-on-change]").filter(has_text="The file has been removed")
     expect(removed).to_be_focused()
     assert page.evaluate("document.activeElement !== document.body")
+
+
+def test_staff_do_not_get_a_your_requests_link(page: Page, portal: Portal, mailbox: Mailbox) -> None:
+    from tests.e2e.journeys import create_staff_with_cli, sign_in
+
+    email = create_staff_with_cli(page, portal, mailbox)
+    sign_in(page, mailbox, email)
+    banner = page.get_by_role("banner")
+    expect(banner.get_by_role("link", name="Account settings")).to_be_visible()
+    expect(banner.get_by_role("link", name="Your requests")).to_have_count(0)
