@@ -10,7 +10,7 @@ from sen_portal.components.fields import labelled_file_input
 from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.layout import page_shell
 from sen_portal.components.links import confirmation_region
-from sen_portal.components.summary_table import summary_table
+from sen_portal.components.summary_table import summary_cards, summary_table
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.my_requests import MyRequestsState as M
@@ -183,11 +183,21 @@ def section_page() -> rx.Component:
     )
 
 
-def _summary_table(with_change_links: bool) -> rx.Component:
-    def change_href(row: rx.Var) -> rx.Var:
-        return routes.REFERRAL_SECTION + "?id=" + S.referral_id + "&section=" + row["section_key"] + "#" + row["name"]
+def _change_href(row: rx.Var) -> rx.Var:
+    # return=check: after Save and continue the user comes back here (GOV.UK check answers).
+    return (
+        routes.REFERRAL_SECTION
+        + "?id="
+        + S.referral_id
+        + "&section="
+        + row["section_key"]
+        + "&return=check#"
+        + row["name"]
+    )
 
-    return summary_table(S.summary, change_href if with_change_links else None)
+
+def _summary_table(with_change_links: bool) -> rx.Component:
+    return summary_table(S.summary, _change_href if with_change_links else None)
 
 
 def check_page() -> rx.Component:
@@ -199,7 +209,7 @@ def check_page() -> rx.Component:
                 rx.cond(S.incomplete.length() > 0, error_summary(S.incomplete), error_summary(S.error_items)),
                 rx.el.span(S.form_title, class_name="caption"),
                 heading("Check your answers before sending your request"),
-                _summary_table(with_change_links=True),
+                summary_cards(S.summary, S.summary_sections, _change_href),
                 heading("Now send your request", level=2, size="m"),
                 paragraph(
                     "By sending this request you confirm that the information is correct to the best of your knowledge."

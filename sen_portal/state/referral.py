@@ -62,6 +62,14 @@ class ReferralState(FormErrorsMixin, AuthState):
     _answers: dict[str, Any] = {}
     _errors: dict[str, list[str]] = {}
 
+    @rx.var
+    def summary_sections(self) -> list[dict[str, str]]:
+        """The sections the summary rows come from, in order (one check-answers card each)."""
+        seen: dict[str, str] = {}
+        for row in self.summary:
+            seen.setdefault(row["section_key"], row["section_title"])
+        return [{"key": key, "title": title} for key, title in seen.items()]
+
     # ---- helpers ------------------------------------------------------------------------------
     def _query(self, key: str) -> str:
         return self.router.url.query_parameters.get(key, "")[:64]
@@ -234,7 +242,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         self.errors = {}
         target = (
             f"{routes.REFERRAL_SECTION}?id={self.referral_id}&section={result.next_section}"
-            if result.next_section
+            if result.next_section and self._query("return") != "check"  # came from a Change link
             else f"{routes.REFERRAL_CHECK}?id={self.referral_id}"
         )
         return rx.redirect(target)

@@ -68,6 +68,13 @@ def test_save_and_continue_focuses_the_new_heading_and_change_links_keep_the_que
     # The answer to change has focus.
     expect(page.locator("[id='referrer_organisation']")).to_be_focused()
     expect(page.locator("[id='referrer_organisation']")).to_have_value("Hanley Park Primary School")
+    # After the change, Save and continue goes back to check your answers, one card per section.
+    fill(page, "referrer_organisation", "Hanley Park Academy")
+    save(page)
+    heading_is(page, "Check your answers before sending your request")
+    card = page.locator(".summary-card").filter(has=page.get_by_role("heading", level=2, name="About you"))
+    expect(card).to_contain_text("Hanley Park Academy")
+    expect(card.get_by_role("link", name="Change Organisation in About you")).to_be_visible()
 
 
 def test_sending_an_unfinished_request_lists_each_unfinished_section(
