@@ -64,10 +64,6 @@ def accessibility_page() -> rx.Component:
                 "In the request form, questions that suggest answers as you type use the browser's own list, "
                 "which some screen readers announce poorly. Registration already uses an accessible list."
             ),
-            rx.el.li(
-                "Supporting documents are uploaded with one file chooser and a separate choice of which document "
-                "it is, rather than one chooser for each document."
-            ),
             rx.el.li("Wide tables on staff pages scroll sideways inside the table on small screens."),
             class_name="list",
         ),

@@ -92,65 +92,37 @@ def new_request_page() -> rx.Component:
 
 
 def _upload_box() -> rx.Component:
+    """Each document slot has its own "Choose a file" button (form_renderer._slot_chooser); they
+    share this one hidden file input, and the file uploads as soon as it is chosen."""
     return rx.cond(
         S.document_slots.length() > 0,
         rx.el.div(
-            rx.el.h2("Upload a document", class_name="heading-m"),
-            rx.el.label("Which document is this?", html_for="upload_slot", class_name="label"),
-            rx.el.select(
-                rx.foreach(S.document_slots, lambda slot: rx.el.option(slot["label"], value=slot["value"])),
-                id="upload_slot",
-                value=S.upload_slot,
-                on_change=S.choose_upload_slot,
-                class_name="select",
+            rx.el.p(
+                "Files must be PDF, Word (.docx), JPG or PNG, up to 20MB each. Each file uploads as soon as "
+                "you choose it.",
+                class_name="hint",
+                id="upload-hint",
             ),
-            rx.el.div(
-                rx.el.span("File", class_name="label"),
-                rx.el.div(
-                    "PDF, Word (.docx), JPG or PNG, up to 20MB each",
-                    id="upload-hint",
-                    class_name="hint",
+            labelled_file_input(
+                rx.upload.root(
+                    id=UPLOAD_ID,
+                    multiple=False,
+                    no_keyboard=True,
+                    # Upload on choice. No accept filter: a refused type was dropped in the browser
+                    # with only a toast; the server checks the bytes and says why beside the slot.
+                    # Then clear the chooser, so nothing chosen is left to be sent twice.
+                    on_drop=[
+                        S.upload(rx.upload_files_chunk(upload_id=UPLOAD_ID)),
+                        rx.call_script(f"document.querySelector('#{UPLOAD_ID} input[type=file]').value = ''"),
+                    ],
+                    class_name="visually-hidden",
                 ),
-                rx.cond(
-                    S.errors.contains("upload"),
-                    rx.el.p(
-                        rx.el.span("Error: ", class_name="visually-hidden"),
-                        S.errors.get("upload", "").to(str),
-                        id="upload-error",
-                        class_name="error-message",
-                    ),
-                ),
-                labelled_file_input(
-                    rx.upload.root(
-                        rx.el.button(
-                            "Choose a file",
-                            type="button",
-                            id="upload_file",
-                            aria_describedby="upload-hint",
-                            class_name="button button-secondary",
-                        ),
-                        rx.el.span(rx.selected_files(UPLOAD_ID).join(", "), class_name="body", id="selected-file"),
-                        id=UPLOAD_ID,
-                        multiple=False,
-                        no_keyboard=True,
-                        # No accept filter: a refused type was dropped in the browser with only a
-                        # toast, then "Select a file to upload". The server checks the bytes and
-                        # says why in plain words beside the field.
-                    ),
-                    "Choose a file to upload",
-                ),
-                class_name="form-group",
+                "Choose a file to upload",
             ),
-            rx.el.button(
-                rx.cond(S.uploading, "Uploading…", "Upload file"),
-                type="button",
-                aria_disabled=rx.cond(S.uploading, "true", "false"),  # not disabled: focus stays on it
-                # Then clear the chooser: pressing Upload again must not send the same file twice.
-                on_click=[S.upload(rx.upload_files_chunk(upload_id=UPLOAD_ID)), rx.clear_selected_files(UPLOAD_ID)],
-                class_name="button button-secondary",
+            confirmation_region(
+                rx.cond(S.uploading, rx.el.p("Uploading your file…", class_name="body")),
+                rx.cond(S.upload_message != "", rx.el.p(S.upload_message, class_name="body")),
             ),
-            confirmation_region(rx.cond(S.upload_message != "", rx.el.p(S.upload_message, class_name="body"))),
-            class_name="inset",
         ),
     )
 

@@ -50,6 +50,8 @@ class ReferralState(FormErrorsMixin, AuthState):
     document_slots: list[dict[str, str]] = []
     upload_slot: str = ""
     upload_message: str = ""
+    upload_error_slot: str = ""  # the slot whose upload was refused, and why (shown beside it)
+    upload_error: str = ""
     uploading: bool = False
     reference: str = ""
     status: str = ""
@@ -143,6 +145,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         self._errors = {}
         self.errors = {}
         self.upload_message = ""
+        self.upload_error_slot = self.upload_error = ""
         self.address_options = {}
         self.address_messages = {}
         try:
@@ -292,8 +295,8 @@ class ReferralState(FormErrorsMixin, AuthState):
 
     # ---- documents ------------------------------------------------------------------------------
     @rx.event
-    def choose_upload_slot(self, slot: str) -> None:
-        """Which document slot the next upload goes into."""
+    def choose_upload(self, slot: str) -> None:
+        """A slot's "Choose a file" was pressed: the next upload goes into that slot."""
         if any(option["value"] == slot for option in self.document_slots):
             self.upload_slot = slot
 
@@ -312,10 +315,15 @@ class ReferralState(FormErrorsMixin, AuthState):
         outcome = await journey.receive_upload(user.id, referral_id, slot, chunks)
         async with self:
             self.uploading = False
-            self.upload_message = outcome.message
+            self.upload_message = "" if outcome.refused else outcome.message
             if outcome.documents is not None:
                 self.documents = outcome.documents
-            self.errors = {"upload": outcome.message} if outcome.refused else {}
+            # A refusal shows beside the slot's own button and, linked to the slot, in the summary.
+            self.upload_error_slot = slot if outcome.refused else ""
+            self.upload_error = outcome.message if outcome.refused else ""
+            self.errors = {slot: outcome.message} if outcome.refused else {}
+        if outcome.refused:
+            yield focus_error_summary()
 
     @rx.event
     async def remove_document(self, document_id: str) -> None:

@@ -24,7 +24,7 @@ def test_upload_and_remove_move_focus_to_the_confirmation(
     upload(page, tmp_path, "Signed consent form", "consent.pdf", MINIMAL_PDF)
     confirmation = page.locator("[data-focus-on-change]").filter(has_text="consent.pdf has been uploaded")
     expect(confirmation).to_be_focused()
-    expect(page.get_by_role("button", name="Upload file")).not_to_have_attribute("disabled", "")
+    expect(page.get_by_role("button", name="Choose a file for Signed consent form")).to_be_enabled()
 
     page.get_by_role("button", name="Remove consent.pdf").click()
     removed = page.locator("[data-focus-on-change]").filter(has_text="The file has been removed")

@@ -24,7 +24,8 @@ def test_uploads_clear_the_chooser_refuse_duplicates_and_say_why_a_type_is_refus
 
     upload(page, tmp_path, "Signed consent form", "consent.pdf", MINIMAL_PDF)
     expect(page.get_by_role("main")).to_contain_text("consent.pdf has been uploaded")
-    expect(page.locator("#selected-file")).to_have_text("")  # the chooser is cleared
+    # The chooser is cleared: nothing is left chosen to be sent twice.
+    assert page.locator("#document-upload input[type=file]").evaluate("(input) => input.files.length") == 0
 
     upload(page, tmp_path, "Signed consent form", "consent-again.pdf", MINIMAL_PDF)  # the same bytes
     expect(page.locator("#upload-error")).to_contain_text("consent-again.pdf is already uploaded for")
@@ -33,3 +34,9 @@ def test_uploads_clear_the_chooser_refuse_duplicates_and_say_why_a_type_is_refus
     upload(page, tmp_path, "Signed consent form", "notes.txt", b"just some notes\n")
     expect(page.locator("#upload-error")).to_contain_text("notes.txt must be a PDF")
     expect(page.locator("[data-sonner-toast]")).to_have_count(0)  # beside the field, not a toast
+    # The error is beside the slot's own chooser, and in the summary linking to the slot.
+    slot = page.locator(".form-group").filter(
+        has=page.get_by_role("button", name="Choose a file for Signed consent form")
+    )
+    expect(slot.locator("#upload-error")).to_be_visible()
+    expect(page.locator("#error-summary")).to_contain_text("notes.txt must be a PDF")

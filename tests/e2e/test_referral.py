@@ -34,11 +34,12 @@ def tick(page: Page, field_id: str) -> None:
 
 
 def upload(page: Page, tmp_path: Path, slot_label: str, name: str, content: bytes) -> None:
+    """The slot's own "Choose a file" button, then the file: it uploads as soon as it is chosen."""
     path = tmp_path / name
     path.write_bytes(content)
-    page.get_by_label("Which document is this?").select_option(label=slot_label)
-    page.locator("#document-upload input[type=file]").set_input_files(str(path))
-    page.get_by_role("button", name="Upload file").click()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=f"Choose a file for {slot_label}", exact=True).click()
+    chooser.value.set_files(str(path))
 
 
 def new_professional(portal: Portal, mailbox: Mailbox, page: Page) -> str:
