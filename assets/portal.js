@@ -345,4 +345,16 @@
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("textarea, input")) updateCount(event.target);
   }, true);
+
+  // ---- aria-current on the header navigation: which section of the service this page is in ----
+  function markCurrent() {
+    var path = location.pathname.replace(/(.)\/$/, "$1");
+    document.querySelectorAll("header nav a[href], .staff-nav a[href]").forEach(function (link) {
+      var target = new URL(link.href, location.href).pathname.replace(/(.)\/$/, "$1");
+      var current = target === path;
+      if (current && link.getAttribute("aria-current") !== "page") link.setAttribute("aria-current", "page");
+      if (!current && link.hasAttribute("aria-current")) link.removeAttribute("aria-current");
+    });
+  }
+  new MutationObserver(markCurrent).observe(document.documentElement, { childList: true, subtree: true });
 })();

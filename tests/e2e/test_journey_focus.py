@@ -40,3 +40,11 @@ def test_staff_do_not_get_a_your_requests_link(page: Page, portal: Portal, mailb
     banner = page.get_by_role("banner")
     expect(banner.get_by_role("link", name="Account settings")).to_be_visible()
     expect(banner.get_by_role("link", name="Your requests")).to_have_count(0)
+
+
+def test_the_navigation_marks_the_current_page(page: Page, portal: Portal, mailbox: Mailbox) -> None:
+    new_professional(portal, mailbox, page)
+    page.goto("/requests")
+    banner = page.get_by_role("banner")
+    expect(banner.get_by_role("link", name="Your requests")).to_have_attribute("aria-current", "page")
+    expect(banner.get_by_role("link", name="Account settings")).not_to_have_attribute("aria-current", "page")
