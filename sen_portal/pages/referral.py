@@ -23,6 +23,24 @@ def _events() -> FormEvents:
     return FormEvents.of(S)
 
 
+def _approval_notice() -> rx.Component:
+    """Before they fill in ten sections, not at Send: the account must be approved first."""
+    return rx.cond(
+        S.awaiting_approval,
+        rx.el.div(
+            rx.el.h2("Your account is waiting for approval", class_name="heading-s", id="approval-notice-title"),
+            rx.el.p(
+                "You can fill in and save this request now. You can send it once the SEN team has approved "
+                "your account: we will email you.",
+                class_name="body",
+            ),
+            class_name="notification",
+            role="region",
+            aria_labelledby="approval-notice-title",
+        ),
+    )
+
+
 def _not_found() -> rx.Component:
     return rx.fragment(
         heading("Request not found"),
@@ -139,6 +157,7 @@ def section_page() -> rx.Component:
                     class_name="caption",
                 ),
                 heading(S.section_title),
+                _approval_notice(),
                 rx.cond(S.section_description != "", paragraph(S.section_description)),
                 rx.el.form(
                     rx.el.div(render_section(S.plan, _events()), key=S.section_key),
@@ -181,6 +200,7 @@ def check_page() -> rx.Component:
                 rx.cond(S.incomplete.length() > 0, error_summary(S.incomplete), error_summary(S.error_items)),
                 rx.el.span(S.form_title, class_name="caption"),
                 heading("Check your answers before sending your request"),
+                _approval_notice(),
                 summary_cards(S.summary, S.summary_sections, _change_href),
                 heading("Now send your request", level=2, size="m"),
                 paragraph(

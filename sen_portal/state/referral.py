@@ -18,6 +18,7 @@ from reflex_base.utils.form import FormData
 from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, render_plan, set_answer, steps
+from sen_portal.models import ApprovalStatus
 from sen_portal.services import referral_journey as journey
 from sen_portal.services import referrals
 from sen_portal.services.referral_workflow import status_label
@@ -50,6 +51,8 @@ class ReferralState(FormErrorsMixin, AuthState):
     document_slots: list[dict[str, str]] = []
     upload_slot: str = ""
     upload_message: str = ""
+    # Said from the first section on, not first at Send (issue 13): the SEN team must approve them.
+    awaiting_approval: bool = False
     upload_error_slot: str = ""  # the slot whose upload was refused, and why (shown beside it)
     upload_error: str = ""
     uploading: bool = False
@@ -155,6 +158,7 @@ class ReferralState(FormErrorsMixin, AuthState):
             return None
         if view.status != "draft":
             return rx.redirect(f"{routes.REFERRAL_VIEW}?id={self.referral_id}")
+        self.awaiting_approval = user.approval_status == ApprovalStatus.PENDING
         self._show(view)
         return None
 
@@ -354,6 +358,7 @@ class ReferralState(FormErrorsMixin, AuthState):
             self._not_found()
             return None
         self.not_found = False
+        self.awaiting_approval = user.approval_status == ApprovalStatus.PENDING
         self.form_title = check.form_title
         self.summary = check.rows
         self.status = check.status

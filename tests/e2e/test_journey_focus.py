@@ -48,3 +48,18 @@ def test_the_navigation_marks_the_current_page(page: Page, portal: Portal, mailb
     banner = page.get_by_role("banner")
     expect(banner.get_by_role("link", name="Your requests")).to_have_attribute("aria-current", "page")
     expect(banner.get_by_role("link", name="Account settings")).not_to_have_attribute("aria-current", "page")
+
+
+def test_a_professional_awaiting_approval_is_told_from_the_first_section(
+    page: Page, portal: Portal, mailbox: Mailbox
+) -> None:
+    from tests.e2e.harness import create_account
+    from tests.e2e.journeys import PASSWORD, new_email, sign_in
+
+    email = new_email()
+    create_account(portal, email=email, password=PASSWORD, approval_status="pending")
+    sign_in(page, mailbox, email)
+    page.goto("/requests/new?form=ehc_needs_assessment")
+    heading_is(page, "About you")
+    notice = page.get_by_role("region", name="Your account is waiting for approval")
+    expect(notice).to_contain_text("You can fill in and save this request now")
