@@ -5,6 +5,7 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.api.app import build_api
 from sen_portal.api.security_headers import with_security_headers
+from sen_portal.components.titles import EXPIRED_OR_USED, NOT_VALID, form_title, link_page_title, request_title, title
 from sen_portal.config import get_settings
 from sen_portal.pages.account import account_page as account_settings_page
 from sen_portal.pages.account import maintenance_page
@@ -80,16 +81,12 @@ app = rx.App(
     api_transformer=[build_api(), with_security_headers],
     stylesheets=["/portal.css"],
     html_lang="en-GB",
-    head_components=[rx.el.meta(name="robots", content="noindex")],
+    head_components=[rx.el.meta(name="robots", content="noindex"), rx.el.script(src="/portal.js", defer=True)],
     backend_exception_handler=backend_exception_handler,
 )
 app.register_lifespan_task(run_outbox_forever)
 # First middleware: page state is bound to the request's session before anything else runs.
 app.add_middleware(SessionBindingMiddleware(), index=0)
-
-
-def title(text: str) -> str:
-    return f"{text} – {settings.service_name}"
 
 
 app.add_page(home_page, route=routes.HOME, title=f"{settings.service_name} – {settings.council_name}")
@@ -99,37 +96,65 @@ app.add_page(contact_page, route=routes.CONTACT, title=title("Contact the SEN te
 app.add_page(not_found_page, route="404", title=title("Page not found"))
 
 # Registration
-app.add_page(personal_details_page, route=routes.REGISTER, title=title("Your details – Create an account"))
-app.add_page(account_page, route=routes.REGISTER_ACCOUNT, title=title("Your account – Create an account"))
-app.add_page(work_details_page, route=routes.REGISTER_WORK, title=title("Your work – Create an account"))
+app.add_page(
+    personal_details_page,
+    route=routes.REGISTER,
+    title=form_title("Your details – Create an account", RegistrationState),
+)
+app.add_page(
+    account_page, route=routes.REGISTER_ACCOUNT, title=form_title("Your account – Create an account", RegistrationState)
+)
+app.add_page(
+    work_details_page, route=routes.REGISTER_WORK, title=form_title("Your work – Create an account", RegistrationState)
+)
 app.add_page(
     check_details_page,
     route=routes.REGISTER_CHECK,
-    title=title("Check your details – Create an account"),
+    title=form_title("Check your details – Create an account", RegistrationState),
     on_load=RegistrationState.check_page_loaded,
 )
 app.add_page(check_email_page, route=routes.REGISTER_CHECK_EMAIL, title=title("Check your email"))
 app.add_page(
-    verify_email_page, route=routes.VERIFY_EMAIL, title=title("Activate your account"), on_load=VerifyEmailState.load
+    verify_email_page,
+    route=routes.VERIFY_EMAIL,
+    title=link_page_title(
+        VerifyEmailState,
+        {"checking": "Activate your account", "valid": "Activate your account", "activated": "Your account is set up"}
+        | EXPIRED_OR_USED,
+        NOT_VALID,
+    ),
+    on_load=VerifyEmailState.load,
 )
 
 # Sign-in and the signed-in area
-app.add_page(sign_in_page, route=routes.SIGN_IN, title=title("Sign in"), on_load=SignInState.load)
+app.add_page(sign_in_page, route=routes.SIGN_IN, title=form_title("Sign in", SignInState), on_load=SignInState.load)
 app.add_page(
-    sign_in_code_page, route=routes.SIGN_IN_CODE, title=title("Enter your code"), on_load=SignInState.code_page_loaded
+    sign_in_code_page,
+    route=routes.SIGN_IN_CODE,
+    title=form_title("Enter your code", SignInState),
+    on_load=SignInState.code_page_loaded,
 )
 app.add_page(signed_out_page, route=routes.SIGNED_OUT, title=title("You have signed out"))
 app.add_page(dashboard_page, route=routes.DASHBOARD, title=title("Your dashboard"), on_load=DashboardState.load)
 app.add_page(
     forgotten_password_page,
     route=routes.FORGOTTEN_PASSWORD,
-    title=title("Reset your password"),
+    title=form_title("Reset your password", ForgottenPasswordState),
     on_load=ForgottenPasswordState.load,
 )
 app.add_page(
     reset_password_page,
     route=routes.RESET_PASSWORD,
-    title=title("Choose a new password"),
+    title=link_page_title(
+        ResetPasswordState,
+        {
+            "checking": "Choose a new password",
+            "valid": "Choose a new password",
+            "done": "Your password has been changed",
+        }
+        | EXPIRED_OR_USED,
+        NOT_VALID,
+    ),
     on_load=ResetPasswordState.load,
 )
 
@@ -138,19 +163,19 @@ app.add_page(account_settings_page, route=routes.ACCOUNT, title=title("Account s
 app.add_page(
     account_details_page,
     route=routes.ACCOUNT_DETAILS,
-    title=title("Change your details"),
+    title=form_title("Change your details", AccountDetailsState),
     on_load=AccountDetailsState.load,
 )
 app.add_page(
     change_password_page,
     route=routes.ACCOUNT_PASSWORD,
-    title=title("Change your password"),
+    title=form_title("Change your password", ChangePasswordState),
     on_load=ChangePasswordState.load,
 )
 app.add_page(
     change_email_page,
     route=routes.ACCOUNT_EMAIL,
-    title=title("Change your email address"),
+    title=form_title("Change your email address", ChangeEmailState),
     on_load=ChangeEmailState.load,
 )
 app.add_page(
@@ -168,7 +193,16 @@ app.add_page(
 app.add_page(
     confirm_email_change_page,
     route=routes.CONFIRM_EMAIL_CHANGE,
-    title=title("Confirm your new email address"),
+    title=link_page_title(
+        ConfirmEmailChangeState,
+        {
+            "checking": "Confirm your new email address",
+            "valid": "Confirm your new email address",
+            "changed": "Your email address has been changed",
+        }
+        | EXPIRED_OR_USED,
+        NOT_VALID,
+    ),
     on_load=ConfirmEmailChangeState.load,
 )
 
@@ -176,18 +210,37 @@ app.add_page(
 app.add_page(my_requests_page, route=routes.MY_REFERRALS, title=title("Your requests"), on_load=MyRequestsState.load)
 app.add_page(new_request_page, route=routes.NEW_REFERRAL, title=title("Start a request"), on_load=ReferralState.start)
 app.add_page(
-    section_page, route=routes.REFERRAL_SECTION, title=title("Your request"), on_load=ReferralState.load_section
+    section_page,
+    route=routes.REFERRAL_SECTION,
+    title=request_title(ReferralState, ReferralState.section_title),
+    on_load=ReferralState.load_section,
 )
 app.add_page(
-    check_page, route=routes.REFERRAL_CHECK, title=title("Check your answers"), on_load=ReferralState.load_check
+    check_page,
+    route=routes.REFERRAL_CHECK,
+    title=request_title(ReferralState, "Check your answers"),
+    on_load=ReferralState.load_check,
 )
 app.add_page(
-    confirmation_page, route=routes.REFERRAL_CONFIRMATION, title=title("Request sent"), on_load=ReferralState.load_view
+    confirmation_page,
+    route=routes.REFERRAL_CONFIRMATION,
+    title=request_title(ReferralState, "Request sent"),
+    on_load=ReferralState.load_view,
 )
-app.add_page(view_page, route=routes.REFERRAL_VIEW, title=title("Your request"), on_load=ReferralState.load_view)
+app.add_page(
+    view_page,
+    route=routes.REFERRAL_VIEW,
+    title=request_title(ReferralState, "Request " + ReferralState.reference),
+    on_load=ReferralState.load_view,
+)
 
 # Staff pages (their handlers re-check the role; professionals are refused and audited).
-app.add_page(staff_accounts_page, route=routes.STAFF_ACCOUNTS, title=title("Accounts"), on_load=StaffAccountsState.load)
+app.add_page(
+    staff_accounts_page,
+    route=routes.STAFF_ACCOUNTS,
+    title=form_title("Accounts", StaffAccountsState),
+    on_load=StaffAccountsState.load,
+)
 # Council staff (caseworkers and admins; every handler re-checks the role)
 app.add_page(staff_inbox_page, route=routes.STAFF_INBOX, title=title("Referrals"), on_load=StaffInboxState.load)
 app.add_page(staff_referral_page, route=routes.STAFF_REFERRAL, title=title("Referral"), on_load=StaffReferralState.load)
@@ -195,11 +248,16 @@ app.add_page(staff_audit_page, route=routes.STAFF_AUDIT, title=title("Audit log"
 
 # Portal messages and maintenance notices
 app.add_page(messages_page, route=routes.MESSAGES, title=title("Messages"), on_load=MessagesState.load)
-app.add_page(thread_page, route=routes.MESSAGE_THREAD, title=title("Messages"), on_load=ThreadState.load)
+app.add_page(
+    thread_page,
+    route=routes.MESSAGE_THREAD,
+    title=form_title("Messages about a request", ThreadState),
+    on_load=ThreadState.load,
+)
 app.add_page(
     staff_notices_page,
     route=routes.STAFF_NOTICES,
-    title=title("Maintenance notices"),
+    title=form_title("Maintenance notices", StaffNoticesState),
     on_load=StaffNoticesState.load,
 )
 app.add_page(

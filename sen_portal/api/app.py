@@ -15,6 +15,7 @@ from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
 from sen_portal.api.metrics import metrics_routes
 from sen_portal.api.session_cookie import session_routes
+from sen_portal.api.session_keepalive import keepalive_routes
 from sen_portal.api.staff_export import staff_export_routes
 from sen_portal.api.unavailable import UnavailablePageMiddleware
 from sen_portal.api.unsubscribe import unsubscribe_routes
@@ -34,6 +35,7 @@ def build_api() -> Starlette:
     routes += staff_export_routes()
     routes += form_not_sent_routes()
     routes += metrics_routes()
+    routes += keepalive_routes()
     enable_event_metrics()  # Reflex's event timings feed /metrics' histogram
     # The upload gate wraps Reflex's own routes too (mounted under this app): /_upload needs its own
     # cookie. A page opened while the database is down says so instead of drawing an empty form.

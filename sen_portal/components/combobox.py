@@ -12,7 +12,7 @@ from typing import Any
 
 import reflex as rx
 
-from sen_portal.components.fields import error_text, form_group, hint_text
+from sen_portal.components.fields import LOSSLESS, error_text, form_group, hint_text
 
 
 def combobox(
@@ -45,7 +45,8 @@ def combobox(
                 name=name,
                 type="text",
                 role="combobox",
-                value=query,
+                default_value=query,  # lossless like every text input (see fields.text_input)
+                custom_attrs={**LOSSLESS},  # a copy: Reflex adds aria-* props to this dict
                 on_change=on_change,
                 on_key_down=on_key_down,
                 auto_complete="off",

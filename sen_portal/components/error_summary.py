@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import reflex as rx
 
+from sen_portal.components.links import in_page_link
+
 ERROR_SUMMARY_ID = "error-summary"
 
 
+def _item(item: rx.Var) -> rx.Component:
+    # A field on this page is a plain #anchor; an item with "href" is on another page.
+    return rx.el.li(
+        rx.cond(
+            item["href"],
+            rx.el.a(item["message"], href=item["href"].to(str)),
+            in_page_link(item["message"], target=item["field"].to(str)),
+        )
+    )
+
+
 def error_summary(items: rx.Var) -> rx.Component:
-    """``items``: a list of ``{"field": name, "message": text}`` in page order."""
+    """``items``: a list of ``{"field": name, "message": text}`` (and ``"href"`` for another page)."""
     return rx.cond(
         items.length() > 0,  # type: ignore[attr-defined]
         rx.el.div(
@@ -20,7 +33,7 @@ def error_summary(items: rx.Var) -> rx.Component:
             rx.el.ul(
                 rx.foreach(
                     items,
-                    lambda item: rx.el.li(rx.el.a(item["message"], href="#" + item["field"].to(str))),
+                    _item,
                 ),
                 class_name="error-summary-list",
             ),

@@ -11,6 +11,9 @@ from typing import Any
 
 import reflex as rx
 
+# Marks an uncontrolled input whose server copy portal.js reconciles (see text_input).
+LOSSLESS = {"data-lossless": ""}
+
 
 def _described_by(name: str, hint: str | None, error: rx.Var) -> rx.Var | str:
     hint_id = f"{name}-hint " if hint else ""
@@ -48,8 +51,15 @@ def text_input(
     spellcheck: bool | None = None,
     **extra: Any,
 ) -> rx.Component:
-    """A labelled text input bound to a state var."""
-    attributes: dict[str, Any] = {"value": value, "on_change": on_change}
+    """A labelled text input that reports each change to a state var, losslessly.
+
+    A controlled input re-rendered with the server's copy, which lags the keyboard by a
+    round trip, dropped the keys typed in between ('Jogifaver' kept as 'Jgfvr' on a slow
+    line). So the browser owns what is typed (``default_value``), and ``LOSSLESS`` lets
+    ``assets/portal.js`` tell the server's echo of earlier keys (ignored) from a value the
+    server set itself (a chosen address, a cleared password: shown).
+    """
+    attributes: dict[str, Any] = {"default_value": value, "on_change": on_change, "custom_attrs": {**LOSSLESS}}
     if autocomplete:
         attributes["auto_complete"] = autocomplete
     if spellcheck is not None:

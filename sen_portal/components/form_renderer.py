@@ -15,6 +15,8 @@ from typing import Any
 
 import reflex as rx
 
+from sen_portal.components.character_count import character_count_message
+
 EventFactory = Callable[..., Any]
 
 
@@ -34,6 +36,9 @@ class FormEvents:
         choose_address: EventFactory,
         address_options: rx.Var,
         address_messages: rx.Var,
+        choose_upload: EventFactory | None = None,
+        upload_error_slot: rx.Var | None = None,
+        upload_error: rx.Var | None = None,
     ) -> None:
         self.set_value = set_value
         self.choose = choose
@@ -45,6 +50,10 @@ class FormEvents:
         self.choose_address = choose_address
         self.address_options = address_options
         self.address_messages = address_messages
+        # Per-slot uploads (the request pages; the designer preview has none).
+        self.choose_upload = choose_upload
+        self.upload_error_slot = upload_error_slot
+        self.upload_error = upload_error
 
     @classmethod
     def of(cls, state: Any) -> FormEvents:
@@ -61,7 +70,11 @@ class FormEvents:
             "address_options",
             "address_messages",
         ]
-        return cls(**{name: getattr(state, name) for name in names})
+        optional = ["choose_upload", "upload_error_slot", "upload_error"]
+        return cls(
+            **{name: getattr(state, name) for name in names},
+            **{name: getattr(state, name) for name in optional if hasattr(state, name)},
+        )
 
 
 def _described_by(entry: rx.Var) -> rx.Var:
@@ -128,6 +141,7 @@ def _text_like(entry: rx.Var, events: FormEvents, *, input_type: str = "text", w
 
 def _long_text(entry: rx.Var, events: FormEvents) -> rx.Component:
     name = entry["name"].to(str)
+    limited = entry["max_length"].to(int) > 0
     return rx.el.div(
         _label(entry),
         _hint(entry),
@@ -137,11 +151,14 @@ def _long_text(entry: rx.Var, events: FormEvents) -> rx.Component:
             name=name,
             default_value=entry["value"].to(str),
             rows=5,
-            aria_describedby=_described_by(entry),
+            aria_describedby=rx.cond(
+                limited, (_described_by(entry) + " " + name + "-info").to(str), _described_by(entry)
+            ),
             aria_invalid=rx.cond(entry["error"].to(str) != "", "true", "false"),
             on_blur=lambda value: events.set_value(name, value),
             class_name=rx.cond(entry["error"].to(str) != "", "textarea input-error", "textarea"),
         ),
+        rx.cond(limited, character_count_message(name, entry["max_length"].to(int))),
         class_name=_group_class(entry),
     )
 
@@ -344,6 +361,36 @@ def _guidance(entry: rx.Var) -> rx.Component:
     )
 
 
+# The page's one hidden file input (pages/referral.py): each slot's button opens it for that slot.
+OPEN_FILE_CHOOSER = "document.querySelector('#document-upload input[type=file]').click()"
+
+
+def _slot_chooser(entry: rx.Var, events: FormEvents) -> rx.Component:
+    """GOV.UK file upload in the slot: its own button, its own error beside it, upload on choice."""
+    if events.choose_upload is None or events.upload_error_slot is None or events.upload_error is None:
+        return rx.fragment()
+    name = entry["name"].to(str)
+    return rx.fragment(
+        rx.cond(
+            events.upload_error_slot == name,
+            rx.el.p(
+                rx.el.span("Error: ", class_name="visually-hidden"),
+                events.upload_error,
+                id="upload-error",  # one slot at a time shows an upload error
+                class_name="error-message",
+            ),
+        ),
+        rx.el.button(
+            "Choose a file",
+            rx.el.span(" for " + entry["label"].to(str), class_name="visually-hidden"),
+            type="button",
+            # Open the chooser first, in the click itself (browsers need a user action for it).
+            on_click=[rx.call_script(OPEN_FILE_CHOOSER), events.choose_upload(name)],
+            class_name="button button-secondary",
+        ),
+    )
+
+
 def _document_slot(entry: rx.Var, events: FormEvents) -> rx.Component:
     name = entry["name"].to(str)
     return rx.el.div(
@@ -369,6 +416,7 @@ def _document_slot(entry: rx.Var, events: FormEvents) -> rx.Component:
             ),
             class_name="list",
         ),
+        _slot_chooser(entry, events),
         class_name=_group_class(entry),
     )
 

@@ -10,6 +10,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.connection_notice import connection_notice
+from sen_portal.components.links import in_page_link
 from sen_portal.components.notice_banner import maintenance_banner
 from sen_portal.config import get_settings
 
@@ -17,7 +18,7 @@ MAIN_ID = "main-content"
 
 
 def skip_link() -> rx.Component:
-    return rx.el.a("Skip to main content", href=f"#{MAIN_ID}", class_name="skip-link")
+    return in_page_link("Skip to main content", target=MAIN_ID, class_name="skip-link")
 
 
 def header(*navigation: rx.Component) -> rx.Component:
@@ -74,8 +75,19 @@ def back_link(href: str, text: str = "Back") -> rx.Component:
     return rx.el.a(text, href=href, class_name="back-link")
 
 
+def session_timeout_marker() -> rx.Component:
+    """Tells assets/portal.js this page is signed in and when idle sessions end, so it can warn
+    two minutes before (WCAG 2.2.1) and keep what was typed if the session does end."""
+    return rx.el.div(
+        id="session-timeout",
+        hidden=True,
+        custom_attrs={"data-idle-minutes": str(get_settings().session_idle_minutes)},
+    )
+
+
 def page_shell(*children: rx.Component, navigation: tuple[rx.Component, ...] | None = None) -> rx.Component:
     """Wrap page content in the skip link, header, main landmark and footer."""
+    signed_in = navigation is not None  # every signed-in page passes its own navigation
     if navigation is None:
         navigation = (nav_item("Sign in", routes.SIGN_IN), nav_item("Create an account", routes.REGISTER))
     return rx.fragment(
@@ -88,4 +100,5 @@ def page_shell(*children: rx.Component, navigation: tuple[rx.Component, ...] | N
             class_name="width-container",
         ),
         footer(),
+        session_timeout_marker() if signed_in else rx.fragment(),
     )

@@ -16,7 +16,12 @@ def signed_in_navigation() -> tuple[rx.Component, ...]:
     return (
         rx.el.li(rx.el.span(H.display_name, class_name="header-nav-link")),
         staff_nav_item(H.is_staff),
-        rx.el.li(rx.el.a("Your requests", href=routes.MY_REFERRALS, class_name="header-nav-link")),
+        # Staff do not send requests: the link only confused them.
+        rx.cond(
+            H.is_staff,
+            rx.fragment(),
+            rx.el.li(rx.el.a("Your requests", href=routes.MY_REFERRALS, class_name="header-nav-link")),
+        ),
         rx.el.li(messages_link(H.unread_messages)),
         rx.el.li(rx.el.a("Account settings", href=routes.ACCOUNT, class_name="header-nav-link")),
         rx.el.li(rx.el.button("Sign out", type="button", on_click=S.sign_out, class_name="header-nav-button")),

@@ -42,14 +42,43 @@ def accessibility_page() -> rx.Component:
         ),
         heading("Compliance status", level=2, size="m"),
         paragraph(
-            "This service aims to meet the Web Content Accessibility Guidelines (WCAG) version 2.2 AA standard. "
-            "Every page is checked automatically with axe-core when the service is tested."
+            "This service is partially compliant with the Web Content Accessibility Guidelines (WCAG) "
+            "version 2.2 AA standard, because of the problems listed below."
         ),
-        heading("Reporting accessibility problems", level=2, size="m"),
+        heading("How we tested this service", level=2, size="m"),
+        paragraph(
+            "Every page that our automated browser journeys visit is checked with the axe-core tool at desktop "
+            "width, at 320 CSS pixels wide (the same as 400% zoom) and with the device set to dark mode. The "
+            "journeys also check that no page scrolls sideways at 320 pixels, that focus moves to the new page's "
+            "heading or to the list of errors, that the links in an error list take you to the right question, "
+            "that nothing you type is lost on a slow connection, and that you are warned 2 minutes before you "
+            "would be signed out for being inactive."
+        ),
+        heading("Content that is not accessible", level=2, size="m"),
+        rx.el.ul(
+            rx.el.li(
+                "The service has not yet been tested by disabled people or with screen readers such as JAWS, "
+                "NVDA and VoiceOver; our checks are automated and by keyboard."
+            ),
+            rx.el.li(
+                "In the request form, questions that suggest answers as you type use the browser's own list, "
+                "which some screen readers announce poorly. Registration already uses an accessible list."
+            ),
+            rx.el.li("Wide tables on staff pages scroll sideways inside the table on small screens."),
+            class_name="list",
+        ),
+        paragraph("We plan to fix these problems; this statement will be updated as we do."),
+        heading("Reporting accessibility problems with this service", level=2, size="m"),
         paragraph(
             "If you find a problem that is not listed here, or you need information in a different format, ",
             rx.el.a("contact the SEN team", href=routes.CONTACT),
             ".",
+        ),
+        heading("Enforcement procedure", level=2, size="m"),
+        paragraph(
+            "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies "
+            "(Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018. If you are not happy with "
+            "how we respond to your complaint, contact the Equality Advisory and Support Service (EASS)."
         ),
     )
 

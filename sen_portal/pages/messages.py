@@ -5,12 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
+from sen_portal.components.character_count import character_count_message
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.fields import error_text, form_group, labelled_file_input
+from sen_portal.components.fields import LOSSLESS, error_text, form_group, labelled_file_input
 from sen_portal.components.layout import back_link
+from sen_portal.components.links import confirmation_region
 from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
+from sen_portal.services.messaging.messages import MESSAGE_MAX_CHARS
 from sen_portal.state.messages import MessagesState as M
 from sen_portal.state.messages import ThreadState as T
 
@@ -111,7 +114,7 @@ def _attachments() -> rx.Component:
         rx.el.button(
             rx.cond(T.uploading, "Attaching…", "Attach file"),
             type="button",
-            disabled=T.uploading,
+            aria_disabled=rx.cond(T.uploading, "true", "false"),  # not disabled: focus stays on it
             on_click=T.attach(rx.upload_files_chunk(upload_id=ATTACHMENT_UPLOAD_ID)),
             class_name="button button-secondary",
         ),
@@ -133,11 +136,7 @@ def _attachments() -> rx.Component:
             class_name="list",
             id="pending-files",
         ),
-        rx.el.div(
-            rx.cond(T.upload_message != "", rx.el.p(T.upload_message, class_name="body")),
-            role="status",
-            aria_live="polite",
-        ),
+        confirmation_region(rx.cond(T.upload_message != "", rx.el.p(T.upload_message, class_name="body"))),
         class_name=rx.cond(attachment_error != "", "form-group form-group-error", "form-group"),
     )
 
@@ -156,12 +155,11 @@ def thread_page() -> rx.Component:
                 error_summary(T.error_items),
                 heading(rx.Var.create("Messages about ") + T.reference),
                 paragraph("Child or young person: ", rx.el.strong(T.child)),
-                rx.el.div(
+                confirmation_region(
                     rx.cond(
                         T.sent_notice != "",
                         rx.el.p(T.sent_notice, class_name="body notification notification-success"),
                     ),
-                    role="status",
                 ),
                 rx.el.h2("Conversation", class_name="visually-hidden"),  # keeps heading levels in order
                 rx.cond(
@@ -182,13 +180,17 @@ def thread_page() -> rx.Component:
                         rx.el.textarea(
                             id="body",
                             name="body",
-                            value=T.body,
+                            default_value=T.body,  # lossless: see components.fields.text_input
+                            custom_attrs={**LOSSLESS},  # a copy: Reflex adds aria-* props to this dict
                             on_change=T.set_body,
                             rows=6,
-                            aria_describedby=rx.cond(body_error != "", "body-hint body-error", "body-hint"),
+                            aria_describedby=rx.cond(
+                                body_error != "", "body-hint body-error body-info", "body-hint body-info"
+                            ),
                             aria_invalid=rx.cond(body_error != "", "true", "false"),
                             class_name=rx.cond(body_error != "", "textarea input-error", "textarea"),
                         ),
+                        character_count_message("body", MESSAGE_MAX_CHARS),
                         error=body_error,
                     ),
                     _attachments(),

@@ -9,8 +9,9 @@ from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import labelled_file_input
 from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.layout import page_shell
+from sen_portal.components.links import confirmation_region
 from sen_portal.components.post_form import post_form
-from sen_portal.components.summary_table import summary_table
+from sen_portal.components.summary_table import summary_cards, summary_table
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.my_requests import MyRequestsState as M
@@ -21,6 +22,24 @@ UPLOAD_ID = "document-upload"
 
 def _events() -> FormEvents:
     return FormEvents.of(S)
+
+
+def _approval_notice() -> rx.Component:
+    """Before they fill in ten sections, not at Send: the account must be approved first."""
+    return rx.cond(
+        S.awaiting_approval,
+        rx.el.div(
+            rx.el.h2("Your account is waiting for approval", class_name="heading-s", id="approval-notice-title"),
+            rx.el.p(
+                "You can fill in and save this request now. You can send it once the SEN team has approved "
+                "your account: we will email you.",
+                class_name="body",
+            ),
+            class_name="notification",
+            role="region",
+            aria_labelledby="approval-notice-title",
+        ),
+    )
 
 
 def _not_found() -> rx.Component:
@@ -92,72 +111,37 @@ def new_request_page() -> rx.Component:
 
 
 def _upload_box() -> rx.Component:
+    """Each document slot has its own "Choose a file" button (form_renderer._slot_chooser); they
+    share this one hidden file input, and the file uploads as soon as it is chosen."""
     return rx.cond(
         S.document_slots.length() > 0,
         rx.el.div(
-            rx.el.h2("Upload a document", class_name="heading-m"),
-            rx.el.label("Which document is this?", html_for="upload_slot", class_name="label"),
-            rx.el.select(
-                rx.foreach(S.document_slots, lambda slot: rx.el.option(slot["label"], value=slot["value"])),
-                id="upload_slot",
-                name="upload_slot",  # Reflex 0.11 submits controls by name only (as 0.10 did by id)
-                value=S.upload_slot,
-                on_change=S.choose_upload_slot,
-                class_name="select",
+            rx.el.p(
+                "Files must be PDF, Word (.docx), JPG or PNG, up to 20MB each. Each file uploads as soon as "
+                "you choose it.",
+                class_name="hint",
+                id="upload-hint",
             ),
-            rx.el.div(
-                rx.el.span("File", class_name="label"),
-                rx.el.div(
-                    "PDF, Word (.docx), JPG or PNG, up to 20MB each",
-                    id="upload-hint",
-                    class_name="hint",
+            labelled_file_input(
+                rx.upload.root(
+                    id=UPLOAD_ID,
+                    multiple=False,
+                    no_keyboard=True,
+                    # Upload on choice. No accept filter: a refused type was dropped in the browser
+                    # with only a toast; the server checks the bytes and says why beside the slot.
+                    # Then clear the chooser, so nothing chosen is left to be sent twice.
+                    on_drop=[
+                        S.upload(rx.upload_files_chunk(upload_id=UPLOAD_ID)),
+                        rx.call_script(f"document.querySelector('#{UPLOAD_ID} input[type=file]').value = ''"),
+                    ],
+                    class_name="visually-hidden",
                 ),
-                rx.cond(
-                    S.errors.contains("upload"),
-                    rx.el.p(
-                        rx.el.span("Error: ", class_name="visually-hidden"),
-                        S.errors.get("upload", "").to(str),
-                        id="upload-error",
-                        class_name="error-message",
-                    ),
-                ),
-                labelled_file_input(
-                    rx.upload.root(
-                        rx.el.button(
-                            "Choose a file",
-                            type="button",
-                            id="upload_file",
-                            aria_describedby="upload-hint",
-                            class_name="button button-secondary",
-                        ),
-                        rx.el.span(rx.selected_files(UPLOAD_ID).join(", "), class_name="body", id="selected-file"),
-                        id=UPLOAD_ID,
-                        multiple=False,
-                        no_keyboard=True,
-                        accept={
-                            "application/pdf": [".pdf"],
-                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
-                            "image/jpeg": [".jpg", ".jpeg"],
-                            "image/png": [".png"],
-                        },
-                    ),
-                    "Choose a file to upload",
-                ),
-                class_name="form-group",
+                "Choose a file to upload",
             ),
-            rx.el.button(
-                rx.cond(S.uploading, "Uploading…", "Upload file"),
-                type="button",
-                disabled=S.uploading,
-                on_click=S.upload(rx.upload_files_chunk(upload_id=UPLOAD_ID)),
-                class_name="button button-secondary",
-            ),
-            rx.el.div(
+            confirmation_region(
+                rx.cond(S.uploading, rx.el.p("Uploading your file…", class_name="body")),
                 rx.cond(S.upload_message != "", rx.el.p(S.upload_message, class_name="body")),
-                role="status",
-                aria_live="polite",
             ),
-            class_name="inset",
         ),
     )
 
@@ -174,6 +158,7 @@ def section_page() -> rx.Component:
                     class_name="caption",
                 ),
                 heading(S.section_title),
+                _approval_notice(),
                 rx.cond(S.section_description != "", paragraph(S.section_description)),
                 post_form(
                     rx.el.div(render_section(S.plan, _events()), key=S.section_key),
@@ -190,11 +175,21 @@ def section_page() -> rx.Component:
     )
 
 
-def _summary_table(with_change_links: bool) -> rx.Component:
-    def change_href(row: rx.Var) -> rx.Var:
-        return routes.REFERRAL_SECTION + "?id=" + S.referral_id + "&section=" + row["section_key"] + "#" + row["name"]
+def _change_href(row: rx.Var) -> rx.Var:
+    # return=check: after Save and continue the user comes back here (GOV.UK check answers).
+    return (
+        routes.REFERRAL_SECTION
+        + "?id="
+        + S.referral_id
+        + "&section="
+        + row["section_key"]
+        + "&return=check#"
+        + row["name"]
+    )
 
-    return summary_table(S.summary, change_href if with_change_links else None)
+
+def _summary_table(with_change_links: bool) -> rx.Component:
+    return summary_table(S.summary, _change_href if with_change_links else None)
 
 
 def check_page() -> rx.Component:
@@ -203,10 +198,11 @@ def check_page() -> rx.Component:
             S.not_found,
             _not_found(),
             rx.fragment(
-                error_summary(S.error_items),
+                rx.cond(S.incomplete.length() > 0, error_summary(S.incomplete), error_summary(S.error_items)),
                 rx.el.span(S.form_title, class_name="caption"),
                 heading("Check your answers before sending your request"),
-                _summary_table(with_change_links=True),
+                _approval_notice(),
+                summary_cards(S.summary, S.summary_sections, _change_href),
                 heading("Now send your request", level=2, size="m"),
                 paragraph(
                     "By sending this request you confirm that the information is correct to the best of your knowledge."

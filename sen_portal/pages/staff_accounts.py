@@ -6,6 +6,7 @@ import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
+from sen_portal.components.links import confirmation_region
 from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import staff_shell
 from sen_portal.components.text import heading, paragraph
@@ -132,10 +133,8 @@ def staff_accounts_page() -> rx.Component:
         rx.fragment(
             error_summary(S.error_items),
             heading("Accounts"),
-            rx.el.div(
-                rx.cond(S.message != "", rx.el.p(S.message, class_name="notification notification-success")),
-                role="status",
-                aria_live="polite",
+            confirmation_region(
+                rx.cond(S.message != "", rx.el.p(S.message, class_name="notification notification-success"))
             ),
             rx.cond(
                 S.errors.contains("accounts"),

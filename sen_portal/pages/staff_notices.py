@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.fields import checkbox, error_text, form_group, text_input
+from sen_portal.components.fields import LOSSLESS, checkbox, error_text, form_group, text_input
 from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import staff_shell
 from sen_portal.components.text import heading, paragraph
@@ -91,7 +91,8 @@ def staff_notices_page() -> rx.Component:
                 rx.el.textarea(
                     id="body",
                     name="body",
-                    value=S.body,
+                    default_value=S.body,  # lossless: see components.fields.text_input
+                    custom_attrs={**LOSSLESS},  # a copy: Reflex adds aria-* props to this dict
                     on_change=S.set_body,
                     rows=4,
                     aria_describedby=rx.cond(body_error != "", "body-error", ""),

@@ -7,6 +7,7 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import error_text, form_group
+from sen_portal.components.links import confirmation_region
 from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import staff_shell
 from sen_portal.components.summary_table import summary_table
@@ -181,10 +182,8 @@ def staff_referral_page() -> rx.Component:
                 error_summary(S.error_items),
                 rx.el.span(V["form_title"], class_name="caption"),
                 heading("Referral " + V["reference"]),
-                rx.el.div(
-                    rx.cond(S.message != "", rx.el.p(S.message, class_name="notification notification-success")),
-                    role="status",
-                    aria_live="polite",
+                confirmation_region(
+                    rx.cond(S.message != "", rx.el.p(S.message, class_name="notification notification-success"))
                 ),
                 _duplicates(),
                 _facts(),

@@ -11,6 +11,11 @@ from sen_portal.components.error_summary import ERROR_SUMMARY_ID
 _FOCUS_SUMMARY = f"setTimeout(() => document.getElementById('{ERROR_SUMMARY_ID}')?.focus(), 50)"
 
 
+def focus_error_summary() -> rx.event.EventSpec:
+    """For a page that shows its own summary items (not ``errors``)."""
+    return rx.call_script(_FOCUS_SUMMARY)
+
+
 class FormErrorsMixin(rx.State, mixin=True):
     """``errors`` maps a field name to the message shown beside it and in the summary."""
 
@@ -23,7 +28,7 @@ class FormErrorsMixin(rx.State, mixin=True):
     def show_errors(self, errors: dict[str, list[str]]) -> list[rx.event.EventSpec]:
         """Keep the first message per field (WTForms shape in, one message out) and focus the summary."""
         self.errors = {field: messages[0] for field, messages in errors.items() if messages}
-        return [rx.call_script(_FOCUS_SUMMARY)] if self.errors else []
+        return [focus_error_summary()] if self.errors else []
 
     def clear_error(self, field: str) -> None:
         if field in self.errors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex_base.utils.form import FormData
@@ -19,11 +20,12 @@ from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, render_plan, set_answer, steps
 from sen_portal.forms.conditions import may_change_visibility
+from sen_portal.models import ApprovalStatus
 from sen_portal.services.referrals import drafts as referrals
 from sen_portal.services.referrals import referral_journey as journey
 from sen_portal.services.referrals.referral_workflow import status_label
 from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn, sign_in_redirect
-from sen_portal.state.form_errors import FormErrorsMixin
+from sen_portal.state.form_errors import FormErrorsMixin, focus_error_summary
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +53,29 @@ class ReferralState(FormErrorsMixin, AuthState):
     document_slots: list[dict[str, str]] = []
     upload_slot: str = ""
     upload_message: str = ""
+    # Said from the first section on, not first at Send (issue 13): the SEN team must approve them.
+    awaiting_approval: bool = False
+    upload_error_slot: str = ""  # the slot whose upload was refused, and why (shown beside it)
+    upload_error: str = ""
     uploading: bool = False
     reference: str = ""
     status: str = ""
     status_label: str = ""
+    # Send refused: each unfinished section as an error-summary item linking to it.
+    incomplete: list[dict[str, str]] = []
     address_options: dict[str, list[dict[str, str]]] = {}
     address_messages: dict[str, str] = {}
     _found_addresses: dict[str, dict[str, dict[str, str]]] = {}
     _answers: dict[str, Any] = {}
     _errors: dict[str, list[str]] = {}
+
+    @rx.var
+    def summary_sections(self) -> list[dict[str, str]]:
+        """The sections the summary rows come from, in order (one check-answers card each)."""
+        seen: dict[str, str] = {}
+        for row in self.summary:
+            seen.setdefault(row["section_key"], row["section_title"])
+        return [{"key": key, "title": title} for key, title in seen.items()]
 
     # ---- helpers ------------------------------------------------------------------------------
     def _query(self, key: str) -> str:
@@ -95,6 +111,14 @@ class ReferralState(FormErrorsMixin, AuthState):
             self._not_found()
             return None
 
+    def _here(self) -> str:
+        """This page with its query: signing in again must return to the same request and section."""
+        url = self.router.url
+        return f"{url.path}?{url.query}" if url.query else url.path
+
+    def _section_href(self, section_key: str) -> str:
+        return f"{routes.REFERRAL_SECTION}?{urlencode({'id': self.referral_id, 'section': section_key})}"
+
     def _not_found(self) -> None:
         self.not_found = True
         self.plan = []
@@ -106,7 +130,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         """/requests/new?form=KEY: start a draft pre-filled from the account, go to its first section."""
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         form_key = self._query("form") or "ehc_needs_assessment"
         try:
             public_id, first_section = await asyncio.to_thread(journey.start, user.id, form_key)
@@ -121,11 +145,12 @@ class ReferralState(FormErrorsMixin, AuthState):
         """/requests/section?id=..&section=..: draw the section from the draft's own form version."""
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         self.referral_id = self._query("id")
         self._errors = {}
         self.errors = {}
         self.upload_message = ""
+        self.upload_error_slot = self.upload_error = ""
         self.address_options = {}
         self.address_messages = {}
         try:
@@ -135,6 +160,7 @@ class ReferralState(FormErrorsMixin, AuthState):
             return None
         if view.status != "draft":
             return rx.redirect(f"{routes.REFERRAL_VIEW}?id={self.referral_id}")
+        self.awaiting_approval = user.approval_status == ApprovalStatus.PENDING
         self._show(view)
         return None
 
@@ -214,7 +240,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         """Save the section (even with errors: nothing is lost), then show errors or go on."""
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         try:
             result = await asyncio.to_thread(
                 journey.save, user.id, self.referral_id, self.section_key, self._answers, _form_entries(form_data)
@@ -230,7 +256,7 @@ class ReferralState(FormErrorsMixin, AuthState):
         self.errors = {}
         target = (
             f"{routes.REFERRAL_SECTION}?id={self.referral_id}&section={result.next_section}"
-            if result.next_section
+            if result.next_section and self._query("return") != "check"  # came from a Change link
             else f"{routes.REFERRAL_CHECK}?id={self.referral_id}"
         )
         return rx.redirect(target)
@@ -280,8 +306,8 @@ class ReferralState(FormErrorsMixin, AuthState):
 
     # ---- documents ------------------------------------------------------------------------------
     @rx.event
-    def choose_upload_slot(self, slot: str) -> None:
-        """Which document slot the next upload goes into."""
+    def choose_upload(self, slot: str) -> None:
+        """A slot's "Choose a file" was pressed: the next upload goes into that slot."""
         if any(option["value"] == slot for option in self.document_slots):
             self.upload_slot = slot
 
@@ -300,10 +326,15 @@ class ReferralState(FormErrorsMixin, AuthState):
         outcome = await journey.receive_upload(user.id, referral_id, slot, chunks)
         async with self:
             self.uploading = False
-            self.upload_message = outcome.message
+            self.upload_message = "" if outcome.refused else outcome.message
             if outcome.documents is not None:
                 self.documents = outcome.documents
-            self.errors = {"upload": outcome.message} if outcome.refused else {}
+            # A refusal shows beside the slot's own button and, linked to the slot, in the summary.
+            self.upload_error_slot = slot if outcome.refused else ""
+            self.upload_error = outcome.message if outcome.refused else ""
+            self.errors = {slot: outcome.message} if outcome.refused else {}
+        if outcome.refused:
+            yield focus_error_summary()
 
     @rx.event
     async def remove_document(self, document_id: str) -> None:
@@ -324,15 +355,17 @@ class ReferralState(FormErrorsMixin, AuthState):
         """Load the request's answers as summary rows (check page, confirmation, read back)."""
         user = await self._signed_in()
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         self.referral_id = self._query("id")
         self.errors = {}
+        self.incomplete = []
         try:
             check = await asyncio.to_thread(journey.check_view, user.id, self.referral_id)
         except referrals.ReferralNotFound:
             self._not_found()
             return None
         self.not_found = False
+        self.awaiting_approval = user.approval_status == ApprovalStatus.PENDING
         self.form_title = check.form_title
         self.summary = check.rows
         self.status = check.status
@@ -357,7 +390,7 @@ class ReferralState(FormErrorsMixin, AuthState):
                 raise
             return self.show_errors({"send-request": [journey.TRY_AGAIN]})
         if user is None:
-            return sign_in_redirect(self.router.url.path)
+            return sign_in_redirect(self._here())
         try:
             reference = await asyncio.to_thread(journey.submit, user.id, self.referral_id, get_settings())
         except referrals.ReferralNotFound:
@@ -369,9 +402,15 @@ class ReferralState(FormErrorsMixin, AuthState):
             # Never a false success: the page stays, with the reason in the error summary.
             return self.show_errors({"send-request": [journey.TRY_AGAIN]})
         except referrals.ReferralInvalid as invalid:
-            first = next(iter(invalid.errors))
-            section = await asyncio.to_thread(journey.section_of, user.id, self.referral_id, first)
-            return rx.redirect(f"{routes.REFERRAL_SECTION}?id={self.referral_id}&section={section}")
+            # GOV.UK task list: say which sections are unfinished, each a link, rather than open one.
+            sections = await asyncio.to_thread(
+                journey.incomplete_sections, user.id, self.referral_id, list(invalid.errors)
+            )
+            self.incomplete = [
+                {"field": key, "message": f"Complete the section ‘{title}’", "href": self._section_href(key)}
+                for key, title in sections
+            ]
+            return focus_error_summary()
         self.reference = reference
         return rx.redirect(f"{routes.REFERRAL_CONFIRMATION}?id={self.referral_id}")
 

@@ -75,7 +75,9 @@ class SignInState(FormErrorsMixin, rx.State):
         if await user_for_cookie(self.router.headers.cookie) is not None:
             return rx.redirect(routes.DASHBOARD)
         self._next = safe_next(self.router.url.query_parameters.get("next", ""))
-        self.password = ""
+        # No "self.password = ''" here: this can run after the first keys already reached the
+        # server and would wipe a password typed while the page connected (issue 13). The
+        # password is cleared as soon as submit_password has checked it.
         self.errors = {}
         self.unverified = False
         self.resend_done = False

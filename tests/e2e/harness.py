@@ -168,7 +168,41 @@ class Mailbox:
 
 
 def assert_accessible(page, *, context: str = "") -> None:
-    """Run axe-core in the page; fail on serious or critical WCAG violations."""
+    """axe-core at the page's width, again at 320 CSS px (WCAG 1.4.10 reflow: nothing scrolls
+    sideways) and with the dark colour preference; fail on serious or critical violations."""
+    _assert_axe(page, context=context)
+    viewport = page.viewport_size
+    try:
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert_reflows(page, context=context)
+        _assert_axe(page, context=f"{context} at 320px")
+        page.emulate_media(color_scheme="dark")
+        _assert_axe(page, context=f"{context} in dark mode")
+        assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "light"
+    finally:
+        page.emulate_media(color_scheme="no-preference")
+        if viewport:
+            page.set_viewport_size(viewport)
+
+
+def assert_reflows(page, *, context: str = "") -> None:
+    """At the current (narrow) width the page does not scroll sideways; names what sticks out."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")  # layout after resize
+    overflow = page.evaluate(
+        """() => {
+            const root = document.scrollingElement;
+            if (root.scrollWidth <= root.clientWidth) return null;
+            const wide = [...document.querySelectorAll('body *')]
+                .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+                .slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                    (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''));
+            return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide};
+        }"""
+    )
+    assert overflow is None, f"{context or page.url} scrolls sideways at 320px: {overflow}"
+
+
+def _assert_axe(page, *, context: str = "") -> None:
     # Evaluated, not added as a <script>: the page's CSP (rightly) refuses inline scripts it did not ship.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_PATH.read_text() + "\n;undefined")

@@ -17,6 +17,7 @@ from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, assert_accessi
 from tests.e2e.test_referral import (
     MINIMAL_PDF,
     MINIMAL_PNG,
+    OTHER_PDF,
     PASSWORD,
     fill,
     fill_until_documents,
@@ -177,7 +178,7 @@ def test_admin_adds_a_conditional_question_previews_publishes_and_it_is_answered
     fill_until_documents(professional)
     upload(professional, tmp_path, "The two most recent reviewed SEN support plans", "a.pdf", MINIMAL_PDF)
     expect(professional.get_by_role("main")).to_contain_text("a.pdf has been uploaded")
-    upload(professional, tmp_path, "The two most recent reviewed SEN support plans", "b.pdf", MINIMAL_PDF)
+    upload(professional, tmp_path, "The two most recent reviewed SEN support plans", "b.pdf", OTHER_PDF)
     expect(professional.get_by_role("main")).to_contain_text("b.pdf has been uploaded")
     upload(professional, tmp_path, "Latest progress and attainment data", "c.png", MINIMAL_PNG)
     expect(professional.get_by_role("main")).to_contain_text("c.png has been uploaded")

@@ -13,6 +13,8 @@ from tests.e2e.harness import Mailbox, Portal, assert_accessible, create_account
 from tests.e2e.journeys import PASSWORD, heading_is, sign_in
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A second, different plan: the same bytes twice in one slot are refused as a duplicate.
+OTHER_PDF = MINIMAL_PDF + b"% spring term\n"
 MINIMAL_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
@@ -32,11 +34,12 @@ def tick(page: Page, field_id: str) -> None:
 
 
 def upload(page: Page, tmp_path: Path, slot_label: str, name: str, content: bytes) -> None:
+    """The slot's own "Choose a file" button, then the file: it uploads as soon as it is chosen."""
     path = tmp_path / name
     path.write_bytes(content)
-    page.get_by_label("Which document is this?").select_option(label=slot_label)
-    page.locator("#document-upload input[type=file]").set_input_files(str(path))
-    page.get_by_role("button", name="Upload file").click()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=f"Choose a file for {slot_label}", exact=True).click()
+    chooser.value.set_files(str(path))
 
 
 def new_professional(portal: Portal, mailbox: Mailbox, page: Page) -> str:
@@ -133,7 +136,7 @@ def send_complete_request(page: Page, tmp_path: Path) -> str:
     plans = "The two most recent reviewed SEN support plans"
     for slot, name, content in (
         (plans, "plan-autumn.pdf", MINIMAL_PDF),
-        (plans, "plan-spring.pdf", MINIMAL_PDF),
+        (plans, "plan-spring.pdf", OTHER_PDF),
         ("Latest progress and attainment data", "progress.png", MINIMAL_PNG),
         ("Signed consent form", "consent.pdf", MINIMAL_PDF),
     ):
@@ -164,7 +167,7 @@ def test_complete_and_submit_the_ehc_request_with_documents(
     # Saving part-way (still missing files) must not make the page forget uploads that follow.
     save(page)
     expect(page.locator("#error-summary")).to_contain_text("Upload both")
-    upload(page, tmp_path, "The two most recent reviewed SEN support plans", "plan-spring.pdf", MINIMAL_PDF)
+    upload(page, tmp_path, "The two most recent reviewed SEN support plans", "plan-spring.pdf", OTHER_PDF)
     expect(page.get_by_role("main")).to_contain_text("plan-spring.pdf has been uploaded")
     upload(page, tmp_path, "Latest progress and attainment data", "progress.png", MINIMAL_PNG)
     expect(page.get_by_role("main")).to_contain_text("progress.png has been uploaded")

@@ -72,7 +72,9 @@ def _fill_in(user_id: int, public_id: str) -> None:
     for slot, wanted in REQUIRED_FILES.items():
         for number in range(have.get(slot, 0), wanted):
             name = f"{slot}-{number}.pdf"
-            outcome = asyncio.run(journey.receive_upload(user_id, public_id, slot, _chunks(name, minimal_pdf())))
+            # Different bytes per file: the same file twice in a slot is refused as a duplicate.
+            content = minimal_pdf() + f"% {name}\n".encode()
+            outcome = asyncio.run(journey.receive_upload(user_id, public_id, slot, _chunks(name, content)))
             assert not outcome.refused, outcome.message
             say(step="uploaded", slot=slot, name=name)
     definition, _lookups = journey.definition_for(user_id, public_id)

@@ -152,6 +152,11 @@ class UploadWriter:
         self._file = document_store.create_private_file(self._temp_path)
         self._open = True
 
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of the bytes received so far (all of them once the stream has ended)."""
+        return self._sha256.hexdigest()
+
     def __enter__(self) -> UploadWriter:
         return self
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sen_portal import routes
 from sen_portal.config import Settings, get_settings
@@ -33,7 +33,7 @@ from sen_portal.forms import (
 )
 from sen_portal.inbound import postcodes
 from sen_portal.models import FormVersion, Referral, UserAccount
-from sen_portal.models.documents import ContainerKind
+from sen_portal.models.documents import ContainerKind, StoredDocument
 from sen_portal.services.addresses import finder as addresses
 from sen_portal.services.documents import streaming as documents
 from sen_portal.services.documents import upload_quota
@@ -377,6 +377,18 @@ def _slots_all(definition: FormDefinition) -> list[dict[str, str]]:
     return [s for section in definition.sections for s in _slots(definition, section.key)]
 
 
+def _already_in_slot(session: Session, referral_id: int, slot: str, sha256: str) -> bool:
+    """A live file with the same bytes (SHA-256) is already in this slot of the referral."""
+    statement = select(StoredDocument.id).where(
+        StoredDocument.container_kind == ContainerKind.REFERRAL,
+        StoredDocument.container_id == referral_id,
+        StoredDocument.slot == slot,
+        StoredDocument.sha256 == sha256,
+        StoredDocument.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    return session.exec(statement).first() is not None
+
+
 def _finish_upload(writer: Any, user_id: int, public_id: str, referral_id: int, slot: str) -> list[dict[str, str]]:
     settings = get_settings()
     with session_scope() as session:
@@ -395,6 +407,10 @@ def _finish_upload(writer: Any, user_id: int, public_id: str, referral_id: int, 
                 f"A request can have up to {settings.max_files_per_referral} files and {settings.max_referral_mb}MB in all"
             )
         item = next(f for s in definition.sections for f in s.fields if f.name == slot)
+        if _already_in_slot(session, referral_id, slot, writer.sha256):
+            # Pressing Upload twice stored the same file twice: say so instead.
+            label = getattr(item, "label", slot)  # a slot is a file question; guidance has no label
+            raise documents.UploadRefused(f"{writer.filename} is already uploaded for ‘{label}’")
         document = writer.finish(
             session,
             container_kind=ContainerKind.REFERRAL,
@@ -481,14 +497,12 @@ def submit(user_id: int, public_id: str, settings: Settings) -> str:
     return reference
 
 
-def section_of(user_id: int, public_id: str, path: str) -> str:
+def incomplete_sections(user_id: int, public_id: str, paths: list[str]) -> list[tuple[str, str]]:
+    """The sections (key, title) holding any answer in ``paths``, in form order: what Send lists."""
     with session_scope() as session:
         _referral, _version, definition = _load(session, user_id, public_id)
-    top = path.split("[", 1)[0].split(".", 1)[0]
-    for section in definition.sections:
-        if any(f.name == top for f in section.fields):
-            return section.key
-    return definition.sections[0].key
+    tops = {path.split("[", 1)[0].split(".", 1)[0] for path in paths}
+    return [(s.key, s.title) for s in definition.sections if any(f.name in tops for f in s.fields)]
 
 
 def find_addresses(answers: Mapping[str, Any], path: str) -> AddressesFound:
