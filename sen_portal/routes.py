@@ -80,3 +80,7 @@ def message_thread_path(referral_public_id: str) -> str:
 
 # Where a form submits natively if the page had not finished loading (components/post_form.py).
 FORM_NOT_SENT = "/form-not-sent"
+
+# The session cookie's routes (api/session_cookie.py): a one-time ticket becomes the cookie; sign-out.
+SESSION_ROUTE = "/api/session"
+SIGN_OUT_ROUTE = "/api/session/end"

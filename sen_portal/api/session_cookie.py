@@ -7,7 +7,6 @@ with a POST (SameSite=Lax); the Origin check refuses cross-site calls outright.
 from __future__ import annotations
 
 import asyncio
-from http.cookies import SimpleCookie
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,21 +15,9 @@ from starlette.routing import Route
 from sen_portal import client_ip as client_address
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
+from sen_portal.routes import SESSION_ROUTE, SIGN_OUT_ROUTE
 from sen_portal.services.auth import sessions
-
-SESSION_ROUTE = "/api/session"
-SIGN_OUT_ROUTE = "/api/session/end"
-
-
-def token_from_cookie_header(cookie_header: str) -> str:
-    """The session token from a raw ``Cookie`` header ('' when absent)."""
-    jar = SimpleCookie()
-    try:
-        jar.load(cookie_header or "")
-    except Exception:
-        return ""
-    morsel = jar.get(sessions.cookie_name(get_settings()))
-    return morsel.value if morsel else ""
+from sen_portal.services.auth.sessions import token_from_cookie_header
 
 
 def _same_origin(request: Request) -> bool:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal.components.links import in_page_link
-
-ERROR_SUMMARY_ID = "error-summary"
+from sen_portal.state.form_errors import ERROR_SUMMARY_ID  # the state moves focus to it
 
 
 def _item(item: rx.Var) -> rx.Component:

@@ -154,3 +154,37 @@ def labelled_file_input(upload: rx.Component, label: str) -> rx.Component:
             component.custom_attrs = {**component.custom_attrs, "aria-label": label}
         pending.extend(getattr(component, "children", []))
     return upload
+
+
+def status_message(message: rx.Var) -> rx.Component:
+    """Announced to screen readers when it changes (the result of the last action)."""
+    return rx.el.div(
+        rx.cond(message != "", rx.el.div(rx.el.p(message, class_name="body"), class_name="inset")),
+        role="status",
+        aria_live="polite",
+    )
+
+
+def field_error(errors: rx.Var, name: str) -> rx.Component:
+    return rx.cond(
+        errors.contains(name),
+        rx.el.p(
+            rx.el.span("Error: ", class_name="visually-hidden"),
+            errors.get(name, "").to(str),
+            id=f"{name}-error",
+            class_name="error-message",
+        ),
+    )
+
+
+def labelled_input(
+    name: str, label: str, errors: rx.Var, hint: str = "", submit_as: str = "", **attributes
+) -> rx.Component:
+    """A text input with its label, hint and error; ``submit_as`` when the form field name differs from the id."""
+    return rx.el.div(
+        rx.el.label(label, html_for=name, class_name="label"),
+        rx.el.div(hint, id=f"{name}-hint", class_name="hint") if hint else rx.fragment(),
+        field_error(errors, name),
+        rx.el.input(**({"id": name, "name": submit_as or name, "type": "text", "class_name": "input"} | attributes)),
+        class_name=rx.cond(errors.contains(name), "form-group form-group-error", "form-group"),
+    )

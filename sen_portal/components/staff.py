@@ -8,8 +8,8 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.layout import page_shell
+from sen_portal.components.signed_in import signed_in_navigation
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.dashboard import signed_in_navigation
 
 
 def staff_shell(state: Any, *children: rx.Component) -> rx.Component:
@@ -72,3 +72,8 @@ def pagination(page: rx.Var, page_count: rx.Var, go_to_page: Any) -> rx.Componen
         aria_label="Pages of results",
         class_name="pagination",
     )
+
+
+def designer_page(*children: rx.Component) -> rx.Component:
+    """A designer page: the signed-in header, the staff area's navigation, then the content (admins only)."""
+    return page_shell(staff_subnav(True), *children, navigation=signed_in_navigation())

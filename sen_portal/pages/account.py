@@ -6,18 +6,11 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.fields import checkbox
-from sen_portal.components.layout import back_link, page_shell
+from sen_portal.components.layout import back_link
 from sen_portal.components.post_form import post_form
+from sen_portal.components.signed_in import signed_in_page
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.account import AccountState as S
-
-CHECKING = rx.el.p("Checking you are signed in…", class_name="body", role="status")
-
-
-def signed_in_page(*children: rx.Component, loaded: rx.Var) -> rx.Component:
-    """The signed-in shell: content once the session check has loaded the page."""
-    return page_shell(rx.cond(loaded, rx.fragment(*children), CHECKING), navigation=signed_in_navigation())
 
 
 def summary_row(label: str, value: rx.Var | str | rx.Component, href: str, *, action: str = "Change") -> rx.Component:

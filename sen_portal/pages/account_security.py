@@ -10,8 +10,8 @@ from sen_portal.components.fields import text_input
 from sen_portal.components.layout import back_link, page_shell
 from sen_portal.components.password import password_input, password_rules_checklist, show_password_toggle
 from sen_portal.components.post_form import post_form
+from sen_portal.components.signed_in import signed_in_page
 from sen_portal.components.text import button_link, heading, paragraph
-from sen_portal.pages.account import signed_in_page
 from sen_portal.state.account_security import ChangeEmailState as E
 from sen_portal.state.account_security import ChangePasswordState as P
 from sen_portal.state.account_security import ConfirmEmailChangeState as C

@@ -9,8 +9,8 @@ from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import code_input, text_input
 from sen_portal.components.layout import back_link
 from sen_portal.components.post_form import post_form
+from sen_portal.components.signed_in import signed_in_page
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.account import signed_in_page
 from sen_portal.state.authenticator import DISABLE, NEW_CODES
 from sen_portal.state.authenticator import AuthenticatorState as S
 

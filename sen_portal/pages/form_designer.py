@@ -6,52 +6,12 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
-from sen_portal.components.layout import page_shell
+from sen_portal.components.fields import field_error, labelled_input, status_message
 from sen_portal.components.post_form import post_form
-from sen_portal.components.staff import staff_subnav
+from sen_portal.components.staff import designer_page
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.form_designer import FormsListState as L
 from sen_portal.state.form_designer import PublishState as P
-
-
-def designer_page(*children: rx.Component) -> rx.Component:
-    """A designer page: the signed-in header, the staff area's navigation, then the content (admins only)."""
-    return page_shell(staff_subnav(True), *children, navigation=signed_in_navigation())
-
-
-def status_message(message: rx.Var) -> rx.Component:
-    """Announced to screen readers when it changes (the result of the last action)."""
-    return rx.el.div(
-        rx.cond(message != "", rx.el.div(rx.el.p(message, class_name="body"), class_name="inset")),
-        role="status",
-        aria_live="polite",
-    )
-
-
-def field_error(errors: rx.Var, name: str) -> rx.Component:
-    return rx.cond(
-        errors.contains(name),
-        rx.el.p(
-            rx.el.span("Error: ", class_name="visually-hidden"),
-            errors.get(name, "").to(str),
-            id=f"{name}-error",
-            class_name="error-message",
-        ),
-    )
-
-
-def labelled_input(
-    name: str, label: str, errors: rx.Var, hint: str = "", submit_as: str = "", **attributes
-) -> rx.Component:
-    """A text input with its label, hint and error; ``submit_as`` when the form field name differs from the id."""
-    return rx.el.div(
-        rx.el.label(label, html_for=name, class_name="label"),
-        rx.el.div(hint, id=f"{name}-hint", class_name="hint") if hint else rx.fragment(),
-        field_error(errors, name),
-        rx.el.input(**({"id": name, "name": submit_as or name, "type": "text", "class_name": "input"} | attributes)),
-        class_name=rx.cond(errors.contains(name), "form-group form-group-error", "form-group"),
-    )
 
 
 def _form_row(form: rx.Var) -> rx.Component:

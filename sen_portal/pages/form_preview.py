@@ -6,10 +6,11 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
+from sen_portal.components.fields import status_message
 from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.post_form import post_form
+from sen_portal.components.staff import designer_page
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.form_designer import designer_page, status_message
 from sen_portal.state.form_preview import FormPreviewState as V
 
 

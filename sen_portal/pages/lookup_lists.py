@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
+from sen_portal.components.fields import status_message
 from sen_portal.components.post_form import post_form
+from sen_portal.components.staff import designer_page
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.form_designer import designer_page, status_message
 from sen_portal.state.lookup_lists import LookupListsState as S
 
 

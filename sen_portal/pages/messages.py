@@ -11,8 +11,8 @@ from sen_portal.components.fields import LOSSLESS, error_text, form_group, label
 from sen_portal.components.layout import back_link
 from sen_portal.components.links import confirmation_region
 from sen_portal.components.post_form import post_form
+from sen_portal.components.signed_in import signed_in_page
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.account import signed_in_page
 from sen_portal.services.messaging.messages import MESSAGE_MAX_CHARS
 from sen_portal.state.messages import MessagesState as M
 from sen_portal.state.messages import ThreadState as T

@@ -11,9 +11,9 @@ from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.layout import page_shell
 from sen_portal.components.links import confirmation_region
 from sen_portal.components.post_form import post_form
+from sen_portal.components.signed_in import signed_in_navigation
 from sen_portal.components.summary_table import summary_cards, summary_table
 from sen_portal.components.text import heading, paragraph
-from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.my_requests import MyRequestsState as M
 from sen_portal.state.referral import ReferralState as S
 

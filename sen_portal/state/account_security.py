@@ -12,7 +12,6 @@ import asyncio
 
 import reflex as rx
 
-from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.inbound import emails
@@ -20,6 +19,7 @@ from sen_portal.services.accounts import account
 from sen_portal.services.accounts.email_change import SAME_ADDRESS, TOO_MANY_REQUESTS
 from sen_portal.services.auth import passwords
 from sen_portal.services.auth.email_tokens import LinkStatus
+from sen_portal.services.auth.sessions import token_from_cookie_header
 from sen_portal.state.account import load_profile
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin

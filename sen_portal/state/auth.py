@@ -17,9 +17,9 @@ from urllib.parse import quote
 import reflex as rx
 
 from sen_portal import client_ip, routes
-from sen_portal.api.session_cookie import SIGN_OUT_ROUTE
 from sen_portal.db import session_scope
 from sen_portal.models.accounts import STAFF_ROLES
+from sen_portal.routes import SIGN_OUT_ROUTE
 from sen_portal.services.messaging import messages
 from sen_portal.services.platform import audit
 from sen_portal.state.session_binding import (

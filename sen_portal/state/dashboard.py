@@ -6,10 +6,10 @@ import asyncio
 
 import reflex as rx
 
-from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.db import session_scope
 from sen_portal.models import ApprovalStatus
 from sen_portal.services.auth import sessions
+from sen_portal.services.auth.sessions import token_from_cookie_header
 from sen_portal.state.auth import STAFF_ROLES, AuthState, NotSignedIn, sign_in_redirect
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from sen_portal.components.error_summary import ERROR_SUMMARY_ID
+# The error summary's element id (components/error_summary.py draws it; handlers focus it).
+ERROR_SUMMARY_ID = "error-summary"
 
 # After the DOM has the summary, move focus to it so screen readers read it
 # and keyboard users start from the list of problems (GOV.UK pattern).

@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING
 import reflex as rx
 from reflex.middleware import Middleware
 
-from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.services.auth import sessions
+from sen_portal.services.auth.sessions import token_from_cookie_header
 from sen_portal.services.auth.two_factor_policy import must_set_up_authenticator
 
 if TYPE_CHECKING:

@@ -13,11 +13,11 @@ from urllib.parse import unquote, urlsplit
 import reflex as rx
 
 from sen_portal import client_ip, routes
-from sen_portal.api.session_cookie import SESSION_ROUTE
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
 from sen_portal.models import UserAccount
+from sen_portal.routes import SESSION_ROUTE
 from sen_portal.services.accounts import registration
 from sen_portal.services.auth import sessions, sign_in
 from sen_portal.services.auth.two_factor_policy import must_set_up_authenticator

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from http.cookies import SimpleCookie
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from sen_portal.config import Settings
+from sen_portal.config import Settings, get_settings
 from sen_portal.models import UserAccount
 from sen_portal.models.sessions import SignInTicket, UserSession
 from sen_portal.services.platform.clock import Clock, system_clock
@@ -121,3 +122,14 @@ def end_all(session: Session, *, user_id: int, keep_token: str | None = None, cl
     if keep_token:
         statement = statement.where(col(UserSession.token_hash) != _hash(keep_token))
     return session.exec(statement.values(ended_at=clock())).rowcount
+
+
+def token_from_cookie_header(cookie_header: str) -> str:
+    """The session token from a raw ``Cookie`` header ('' when absent): websocket events and routes alike."""
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header or "")
+    except Exception:
+        return ""
+    morsel = jar.get(cookie_name(get_settings()))
+    return morsel.value if morsel else ""

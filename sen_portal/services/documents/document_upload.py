@@ -21,10 +21,10 @@ from sqlmodel import Session
 
 from sen_portal.config import Settings
 from sen_portal.models import ContainerKind, ScanStatus, StoredDocument
-from sen_portal.operations.metrics import STORAGE_FAILURES, UPLOAD_BYTES
 from sen_portal.services.documents import document_store, file_types, virus_scan
 from sen_portal.services.documents.file_types import DetectedType, Refusal, sanitise_filename, sniff_type
 from sen_portal.services.platform import faults
+from sen_portal.services.platform.counters import STORAGE_FAILURES, UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
 
