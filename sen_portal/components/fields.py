@@ -38,7 +38,7 @@ def text_input(
     *,
     name: str,
     label: str | rx.Component,
-    value: rx.Var,
+    value: rx.Var | None,
     on_change: Any,
     error: rx.Var,
     hint: str | None = None,
@@ -48,8 +48,10 @@ def text_input(
     spellcheck: bool | None = None,
     **extra: Any,
 ) -> rx.Component:
-    """A labelled text input bound to a state var."""
-    attributes: dict[str, Any] = {"value": value, "on_change": on_change}
+    """A labelled text input bound to a state var (``value=None``: uncontrolled, never held in state)."""
+    attributes: dict[str, Any] = {"on_change": on_change}
+    if value is not None:
+        attributes["value"] = value
     if autocomplete:
         attributes["auto_complete"] = autocomplete
     if spellcheck is not None:

@@ -17,11 +17,11 @@ from sen_portal.state.account_security import ConfirmEmailChangeState as C
 from sen_portal.state.auth import AuthState
 
 
-def _current_password(state, *, hint: str | None = None) -> rx.Component:
+def _current_password(state, *, hint: str | None = None, keep_in_state: bool = True) -> rx.Component:
     return text_input(
         name="current_password",
         label="Current password",
-        value=state.current_password,
+        value=state.current_password if keep_in_state else None,
         on_change=state.set_current_password,
         error=state.errors.get("current_password", "").to(str),
         input_type="password",
@@ -32,11 +32,11 @@ def _current_password(state, *, hint: str | None = None) -> rx.Component:
 
 def change_password_page() -> rx.Component:
     form = rx.el.form(
-        _current_password(P),
+        _current_password(P, keep_in_state=False),
         password_input(
             name="password",
             label="New password",
-            value=P.password,
+            value=None,
             on_change=P.set_password,
             error=P.errors.get("password", "").to(str),
             shown=P.show_password,
@@ -46,7 +46,7 @@ def change_password_page() -> rx.Component:
         password_input(
             name="confirm_password",
             label="Confirm your new password",
-            value=P.confirm_password,
+            value=None,
             on_change=P.set_confirm_password,
             error=P.errors.get("confirm_password", "").to(str),
             shown=P.show_password,

@@ -31,12 +31,14 @@ def _rules(password: str, context: list[str]) -> list[dict[str, str | bool]]:
 
 
 class ChangePasswordState(FormErrorsMixin, AuthState):
-    """Current password, new password (with the live checklist) and its confirmation."""
+    """Current password, new password (with the live checklist) and its confirmation.
+
+    No password is ever a var here: the fields are uncontrolled inputs, the checklist handler gets
+    the new password as its argument and keeps only which rules are met, and ``save`` reads all
+    three from the submitted form data, so they live only in that event's locals.
+    """
 
     done: bool = False
-    current_password: str = ""
-    password: str = ""
-    confirm_password: str = ""
     show_password: bool = False
     password_rules: list[dict[str, str | bool]] = []
     _context: list[str] = []
@@ -50,9 +52,6 @@ class ChangePasswordState(FormErrorsMixin, AuthState):
         profile = await asyncio.to_thread(load_profile, user.id)
         self._context = profile.context_words
         self.done = False
-        self.current_password = ""
-        self.password = ""
-        self.confirm_password = ""
         self.show_password = False
         self.errors = {}
         self.password_rules = _rules("", self._context)
@@ -60,21 +59,18 @@ class ChangePasswordState(FormErrorsMixin, AuthState):
 
     @rx.event
     def set_current_password(self, value: str) -> None:
-        """Current password field."""
-        self.current_password = str(value)[:_MAX_PASSWORD]
+        """Current password field: clears its error (the value is not kept)."""
         self.clear_error("current_password")
 
     @rx.event
     def set_password(self, value: str) -> None:
-        """New password, with the live checklist."""
-        self.password = str(value)[:_MAX_PASSWORD]
+        """New password: the live checklist (only which rules are met is kept)."""
         self.clear_error("password")
-        self.password_rules = _rules(self.password, self._context)
+        self.password_rules = _rules(str(value)[:_MAX_PASSWORD], self._context)
 
     @rx.event
     def set_confirm_password(self, value: str) -> None:
-        """Confirmation field."""
-        self.confirm_password = str(value)[:_MAX_PASSWORD]
+        """Confirmation field: clears its error (the value is not kept)."""
         self.clear_error("confirm_password")
 
     @rx.event
@@ -83,29 +79,29 @@ class ChangePasswordState(FormErrorsMixin, AuthState):
         self.show_password = not self.show_password
 
     @rx.event
-    async def save(self, _form: dict | None = None):
+    async def save(self, form: dict | None = None):
         """Check the new password, hash it off the event loop, then let the service check the current one."""
         try:
             user = await self._require_user()
         except NotSignedIn:
             yield sign_in_redirect(self.router.url.path)
             return
+        fields = form if isinstance(form, dict) else {}
+        current = str(fields.get("current_password") or "")[:_MAX_PASSWORD]
+        new = str(fields.get("password") or "")[:_MAX_PASSWORD]
+        confirm = str(fields.get("confirm_password") or "")[:_MAX_PASSWORD]
         errors: dict[str, list[str]] = {}
-        if not self.current_password:
+        if not current:
             errors["current_password"] = ["Enter your current password"]
-        problems = passwords.password_errors(self.password, context_words=self._context)
+        problems = passwords.password_errors(new, context_words=self._context)
         if problems:
             errors["password"] = problems[:1]
-        elif passwords.normalise(self.confirm_password) != passwords.normalise(self.password):
+        elif passwords.normalise(confirm) != passwords.normalise(new):
             errors["confirm_password"] = ["Passwords do not match"]
         if errors:
             for event in self.show_errors(errors):
                 yield event
             return
-        current, new = self.current_password, self.password
-        self.current_password = ""
-        self.password = ""
-        self.confirm_password = ""
         new_hash = await run_password_work(
             passwords.hash_password, new, pepper=passwords.password_pepper(get_settings())
         )
