@@ -17,11 +17,12 @@ from sen_portal.state.account_security import ConfirmEmailChangeState as C
 from sen_portal.state.auth import AuthState
 
 
-def _current_password(state, *, hint: str | None = None, keep_in_state: bool = True) -> rx.Component:
+def _current_password(state, *, hint: str | None = None) -> rx.Component:
+    """Uncontrolled: the password is read from the submitted form, never kept in page state."""
     return text_input(
         name="current_password",
         label="Current password",
-        value=state.current_password if keep_in_state else None,
+        value=None,
         on_change=state.set_current_password,
         error=state.errors.get("current_password", "").to(str),
         input_type="password",
@@ -32,7 +33,7 @@ def _current_password(state, *, hint: str | None = None, keep_in_state: bool = T
 
 def change_password_page() -> rx.Component:
     form = rx.el.form(
-        _current_password(P, keep_in_state=False),
+        _current_password(P),
         password_input(
             name="password",
             label="New password",

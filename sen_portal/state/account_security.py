@@ -134,8 +134,7 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
     current_email: str = ""
     pending_email: str = ""
     new_email: str = ""
-    current_password: str = ""
-    sent_to: str = ""
+    sent_to: str = ""  # the current password is never a var: ``save`` reads it from the form data
 
     @rx.event
     async def load(self):
@@ -147,7 +146,6 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
         self.current_email = profile.email
         self.pending_email = profile.pending_email
         self.new_email = ""
-        self.current_password = ""
         self.sent_to = ""
         self.errors = {}
         return None
@@ -160,12 +158,11 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
 
     @rx.event
     def set_current_password(self, value: str) -> None:
-        """Current password field."""
-        self.current_password = str(value)[:_MAX_PASSWORD]
+        """Current password field: clears its error (the value is not kept)."""
         self.clear_error("current_password")
 
     @rx.event
-    async def save(self, _form: dict | None = None):
+    async def save(self, form: dict | None = None):
         """Ask the service to email a confirmation link to the new address (and tell the old one)."""
         try:
             user = await self._require_user()
@@ -176,14 +173,14 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
         email_problem = emails.email_error(self.new_email)
         if email_problem:
             errors["new_email"] = [email_problem]
-        if not self.current_password:
+        current = str((form if isinstance(form, dict) else {}).get("current_password") or "")[:_MAX_PASSWORD]
+        if not current:
             errors["current_password"] = ["Enter your current password"]
         if errors:
             for event in self.show_errors(errors):
                 yield event
             return
-        new_email, current = self.new_email, self.current_password
-        self.current_password = ""
+        new_email = self.new_email
         problems = await run_password_work(_request_change, user.id, new_email, current)
         if problems:
             field = "new_email" if problems[0] in (SAME_ADDRESS, TOO_MANY_REQUESTS) else "current_password"
