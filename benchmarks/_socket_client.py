@@ -39,11 +39,8 @@ class RawWebSocket:
             if not data:
                 raise ConnectionError("closed during the websocket handshake")
             self._ws.receive_data(data)
-            events = iter(self._ws.events())
-            for event in events:
+            for event in self._ws.events():
                 if isinstance(event, AcceptConnection):
-                    # The server's first message can arrive in the same read as the accept: keep it.
-                    self._handle(list(events))
                     self._task = asyncio.create_task(self._read_forever())
                     return
                 if not isinstance(event, Message):
@@ -56,9 +53,20 @@ class RawWebSocket:
         self._send(TextMessage(data=text))
         await self._writer.drain()
 
-    def _handle(self, events: list[Any]) -> bool:
-        """Queue text messages, answer pings; False once the server has closed."""
-        for event in events:
+    async def _read_forever(self) -> None:
+        # Frames that came in the same read as the handshake answer are already in wsproto's
+        # buffer: take them first (else they wait for the next read - the next ping, 25 s later).
+        if not self._take_events():
+            return
+        while data := await self._reader.read(1 << 20):
+            self._ws.receive_data(data)
+            if not self._take_events():
+                return
+        self._messages.put_nowait("")
+
+    def _take_events(self) -> bool:
+        """Queue the complete messages wsproto has parsed; False once the server closed."""
+        for event in self._ws.events():
             if isinstance(event, TextMessage):
                 self._pending.append(event.data)
                 if event.message_finished:
@@ -72,13 +80,6 @@ class RawWebSocket:
                 self._messages.put_nowait("")
                 return False
         return True
-
-    async def _read_forever(self) -> None:
-        while data := await self._reader.read(1 << 20):
-            self._ws.receive_data(data)
-            if not self._handle(list(self._ws.events())):
-                return
-        self._messages.put_nowait("")
 
     async def receive(self) -> str:
         text = await self._messages.get()

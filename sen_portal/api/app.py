@@ -10,12 +10,16 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from sen_portal.api.documents import document_routes
+from sen_portal.api.form_not_sent import form_not_sent_routes
 from sen_portal.api.health import health
 from sen_portal.api.mailbox import mailbox_routes
+from sen_portal.api.metrics import metrics_routes
 from sen_portal.api.session_cookie import session_routes
 from sen_portal.api.staff_export import staff_export_routes
+from sen_portal.api.unavailable import UnavailablePageMiddleware
 from sen_portal.api.unsubscribe import unsubscribe_routes
 from sen_portal.api.upload_gate import UploadGate
+from sen_portal.operations.metrics import enable_event_metrics
 from sen_portal.routes import HEALTH
 
 
@@ -28,5 +32,9 @@ def build_api() -> Starlette:
         *unsubscribe_routes(),
     ]
     routes += staff_export_routes()
-    # The gate wraps Reflex's own routes too (mounted under this app): /_upload needs its own cookie.
-    return Starlette(routes=routes, middleware=[Middleware(UploadGate)])
+    routes += form_not_sent_routes()
+    routes += metrics_routes()
+    enable_event_metrics()  # Reflex's event timings feed /metrics' histogram
+    # A page opened while the database is down says so instead of drawing an empty form.
+    # The upload gate wraps Reflex's own routes too (mounted under this app): /_upload needs its own cookie.
+    return Starlette(routes=routes, middleware=[Middleware(UnavailablePageMiddleware), Middleware(UploadGate)])

@@ -9,6 +9,7 @@ from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import labelled_file_input
 from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.layout import page_shell
+from sen_portal.components.post_form import post_form
 from sen_portal.components.summary_table import summary_table
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.dashboard import signed_in_navigation
@@ -99,6 +100,7 @@ def _upload_box() -> rx.Component:
             rx.el.select(
                 rx.foreach(S.document_slots, lambda slot: rx.el.option(slot["label"], value=slot["value"])),
                 id="upload_slot",
+                name="upload_slot",  # Reflex 0.11 submits controls by name only (as 0.10 did by id)
                 value=S.upload_slot,
                 on_change=S.choose_upload_slot,
                 class_name="select",
@@ -173,7 +175,7 @@ def section_page() -> rx.Component:
                 ),
                 heading(S.section_title),
                 rx.cond(S.section_description != "", paragraph(S.section_description)),
-                rx.el.form(
+                post_form(
                     rx.el.div(render_section(S.plan, _events()), key=S.section_key),
                     _upload_box(),
                     rx.el.button("Save and continue", type="submit", class_name="button"),
@@ -209,7 +211,7 @@ def check_page() -> rx.Component:
                 paragraph(
                     "By sending this request you confirm that the information is correct to the best of your knowledge."
                 ),
-                rx.el.form(
+                post_form(
                     rx.cond(
                         S.errors.contains("send-request"),
                         rx.el.p(S.errors.get("send-request", ""), class_name="error-message", id="send-request-error"),

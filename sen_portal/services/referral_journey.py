@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
+from sen_portal import routes
 from sen_portal.config import Settings, get_settings
 from sen_portal.db import session_scope
 from sen_portal.forms import (
@@ -96,7 +97,7 @@ def _definition(version_id: int, _cache_key: str) -> FormDefinition:
         return load_definition(version.definition)
 
 
-def _load(session: Session, user_id: int, public_id: str):
+def _load(session: Session, user_id: int, public_id: str) -> tuple[Referral, FormVersion, FormDefinition]:
     referral, version = referrals.get_own(session, user_id=user_id, public_id=public_id)
     definition = _definition(version.id or 0, version.status)
     return referral, version, definition
@@ -318,7 +319,7 @@ def _document_rows(
             "size": _size(d.size_bytes),
             "slot": d.slot,
             "slot_label": labels.get(d.slot, d.slot),
-            "href": f"/documents/{d.public_id}",
+            "href": routes.document_path(d.public_id),
         }
         for d in rows
     ]
