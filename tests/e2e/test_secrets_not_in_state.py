@@ -1,28 +1,54 @@
 """Passwords typed on the change-password page never rest in page state (issue 12, item 2).
 
 A real browser types the current, new and confirmation passwords (a wrong attempt, then a right
-one); afterwards neither the stored state of any tab (the disk state manager's ``.states`` files,
-read directly) nor any update the server sent holds them. The positive control: the same storage
-does hold the page's ordinary data (the user's name), so the files read are the ones written.
+one); afterwards neither the stored state of any tab (Reflex's Redis state manager, as production
+runs with several workers, read directly) nor any update the server sent holds them. The positive
+control: the same storage does hold the page's ordinary data (the user's name), so what is read is
+what was written.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.harness import CAPTURE_WEBSOCKET, PROJECT_ROOT, Mailbox, Portal, create_account
+from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, create_account, start_portal, stop_portal
 from tests.e2e.journeys import sign_in
+
+REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture(scope="module")
+def redis_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """This module's own portal keeping page state in Redis (without Redis it lives in process memory)."""
+    running = start_portal(tmp_path_factory.mktemp("redis-portal"), extra_env={"REDIS_URL": REDIS_URL})
+    yield running
+    stop_portal(running)
 
 
 def _stored_states() -> bytes:
-    folder = PROJECT_ROOT / ".states"
-    return b"".join(path.read_bytes() for path in folder.glob("*.pkl")) if folder.exists() else b""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    values = []
+    for key in client.scan_iter(count=1000):
+        kind = client.type(key)
+        if kind == b"string":
+            values.append(client.get(key) or b"")
+        elif kind == b"hash":
+            values.extend(client.hgetall(key).values())
+    client.close()
+    return b"".join(values)
 
 
-def test_change_password_leaves_no_password_in_state_or_updates(page: Page, portal: Portal, mailbox: Mailbox) -> None:
+def test_change_password_leaves_no_password_in_state_or_updates(browser: Browser, redis_portal: Portal) -> None:
+    portal, mailbox = redis_portal, Mailbox(redis_portal.mail_dir)
+    context = browser.new_context(base_url=portal.url)
+    page = context.new_page()
     first_name = "Ottoline" + uuid.uuid4().hex[:6].translate(str.maketrans("0123456789", "abcdefghij"))
     email = f"senco-{uuid.uuid4().hex[:8]}@school.example.org"
     # Unique per run: the .states folder is shared by every portal this checkout has run.
@@ -50,7 +76,8 @@ def test_change_password_leaves_no_password_in_state_or_updates(page: Page, port
     for secret in (current, new, wrong):
         assert secret not in received
 
-    # The disk state manager writes shortly after each event: wait (bounded) for this tab's state.
+    context.close()
+    # The state manager writes after each event: wait (bounded) for this tab's state.
     deadline = time.monotonic() + 30
     while first_name.encode() not in (stored := _stored_states()) and time.monotonic() < deadline:
         time.sleep(0.25)
