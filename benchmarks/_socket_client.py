@@ -39,8 +39,7 @@ class RawWebSocket:
             if not data:
                 raise ConnectionError("closed during the websocket handshake")
             self._ws.receive_data(data)
-            events = iter(self._ws.events())
-            for event in events:
+            for event in self._ws.events():
                 if isinstance(event, AcceptConnection):
                     # The server's first message can arrive in the same read as the accept: it stays in
                     # wsproto's buffer, and _read_forever takes it first.

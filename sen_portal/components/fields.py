@@ -41,7 +41,7 @@ def text_input(
     *,
     name: str,
     label: str | rx.Component,
-    value: rx.Var,
+    value: rx.Var | None,
     on_change: Any,
     error: rx.Var,
     hint: str | None = None,
@@ -57,9 +57,12 @@ def text_input(
     round trip, dropped the keys typed in between ('Jogifaver' kept as 'Jgfvr' on a slow
     line). So the browser owns what is typed (``default_value``), and ``LOSSLESS`` lets
     ``assets/portal.js`` tell the server's echo of earlier keys (ignored) from a value the
-    server set itself (a chosen address, a cleared password: shown).
+    server set itself (a chosen address: shown). ``value=None``: the field is not a state var
+    at all (passwords: the form's submitted data is read once, never held in page state).
     """
-    attributes: dict[str, Any] = {"default_value": value, "on_change": on_change, "custom_attrs": {**LOSSLESS}}
+    attributes: dict[str, Any] = {"on_change": on_change}
+    if value is not None:
+        attributes |= {"default_value": value, "custom_attrs": {**LOSSLESS}}
     if autocomplete:
         attributes["auto_complete"] = autocomplete
     if spellcheck is not None:

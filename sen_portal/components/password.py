@@ -33,7 +33,7 @@ def password_input(
     *,
     name: str,
     label: str,
-    value: rx.Var,
+    value: rx.Var | None,
     on_change: Any,
     error: rx.Var,
     shown: rx.Var,

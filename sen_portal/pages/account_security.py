@@ -19,10 +19,11 @@ from sen_portal.state.auth import AuthState
 
 
 def _current_password(state, *, hint: str | None = None) -> rx.Component:
+    """Uncontrolled: the password is read from the submitted form, never kept in page state."""
     return text_input(
         name="current_password",
         label="Current password",
-        value=state.current_password,
+        value=None,
         on_change=state.set_current_password,
         error=state.errors.get("current_password", "").to(str),
         input_type="password",
@@ -37,7 +38,7 @@ def change_password_page() -> rx.Component:
         password_input(
             name="password",
             label="New password",
-            value=P.password,
+            value=None,
             on_change=P.set_password,
             error=P.errors.get("password", "").to(str),
             shown=P.show_password,
@@ -47,7 +48,7 @@ def change_password_page() -> rx.Component:
         password_input(
             name="confirm_password",
             label="Confirm your new password",
-            value=P.confirm_password,
+            value=None,
             on_change=P.set_confirm_password,
             error=P.errors.get("confirm_password", "").to(str),
             shown=P.show_password,

@@ -33,12 +33,14 @@ def _rules(password: str, context: list[str]) -> list[dict[str, str | bool]]:
 
 
 class ChangePasswordState(FormErrorsMixin, AuthState):
-    """Current password, new password (with the live checklist) and its confirmation."""
+    """Current password, new password (with the live checklist) and its confirmation.
+
+    No password is ever a var here: the fields are uncontrolled inputs, the checklist handler gets
+    the new password as its argument and keeps only which rules are met, and ``save`` reads all
+    three from the submitted form data, so they live only in that event's locals.
+    """
 
     done: bool = False
-    current_password: str = ""
-    password: str = ""
-    confirm_password: str = ""
     show_password: bool = False
     password_rules: list[dict[str, str | bool]] = []
     _context: list[str] = []
@@ -52,9 +54,6 @@ class ChangePasswordState(FormErrorsMixin, AuthState):
         profile = await asyncio.to_thread(load_profile, user.id)
         self._context = profile.context_words
         self.done = False
-        self.current_password = ""
-        self.password = ""
-        self.confirm_password = ""
         self.show_password = False
         self.errors = {}
         self.password_rules = _rules("", self._context)
@@ -62,21 +61,18 @@ class ChangePasswordState(FormErrorsMixin, AuthState):
 
     @rx.event
     def set_current_password(self, value: str) -> None:
-        """Current password field."""
-        self.current_password = str(value)[:_MAX_PASSWORD]
+        """Current password field: clears its error (the value is not kept)."""
         self.clear_error("current_password")
 
     @rx.event
     def set_password(self, value: str) -> None:
-        """New password, with the live checklist."""
-        self.password = str(value)[:_MAX_PASSWORD]
+        """New password: the live checklist (only which rules are met is kept)."""
         self.clear_error("password")
-        self.password_rules = _rules(self.password, self._context)
+        self.password_rules = _rules(str(value)[:_MAX_PASSWORD], self._context)
 
     @rx.event
     def set_confirm_password(self, value: str) -> None:
-        """Confirmation field."""
-        self.confirm_password = str(value)[:_MAX_PASSWORD]
+        """Confirmation field: clears its error (the value is not kept)."""
         self.clear_error("confirm_password")
 
     @rx.event
@@ -85,29 +81,29 @@ class ChangePasswordState(FormErrorsMixin, AuthState):
         self.show_password = not self.show_password
 
     @rx.event
-    async def save(self, _form: dict | None = None):
+    async def save(self, form: dict | None = None):
         """Check the new password, hash it off the event loop, then let the service check the current one."""
         try:
             user = await self._require_user()
         except NotSignedIn:
             yield sign_in_redirect(self.router.url.path)
             return
+        fields = form if isinstance(form, dict) else {}
+        current = str(fields.get("current_password") or "")[:_MAX_PASSWORD]
+        new = str(fields.get("password") or "")[:_MAX_PASSWORD]
+        confirm = str(fields.get("confirm_password") or "")[:_MAX_PASSWORD]
         errors: dict[str, list[str]] = {}
-        if not self.current_password:
+        if not current:
             errors["current_password"] = ["Enter your current password"]
-        problems = passwords.password_errors(self.password, context_words=self._context)
+        problems = passwords.password_errors(new, context_words=self._context)
         if problems:
             errors["password"] = problems[:1]
-        elif passwords.normalise(self.confirm_password) != passwords.normalise(self.password):
+        elif passwords.normalise(confirm) != passwords.normalise(new):
             errors["confirm_password"] = ["Passwords do not match"]
         if errors:
             for event in self.show_errors(errors):
                 yield event
             return
-        current, new = self.current_password, self.password
-        self.current_password = ""
-        self.password = ""
-        self.confirm_password = ""
         new_hash = await run_password_work(
             passwords.hash_password, new, pepper=passwords.password_pepper(get_settings())
         )
@@ -140,8 +136,7 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
     current_email: str = ""
     pending_email: str = ""
     new_email: str = ""
-    current_password: str = ""
-    sent_to: str = ""
+    sent_to: str = ""  # the current password is never a var: ``save`` reads it from the form data
 
     @rx.event
     async def load(self):
@@ -153,7 +148,6 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
         self.current_email = profile.email
         self.pending_email = profile.pending_email
         self.new_email = ""
-        self.current_password = ""
         self.sent_to = ""
         self.errors = {}
         return None
@@ -166,12 +160,11 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
 
     @rx.event
     def set_current_password(self, value: str) -> None:
-        """Current password field."""
-        self.current_password = str(value)[:_MAX_PASSWORD]
+        """Current password field: clears its error (the value is not kept)."""
         self.clear_error("current_password")
 
     @rx.event
-    async def save(self, _form: dict | None = None):
+    async def save(self, form: dict | None = None):
         """Ask the service to email a confirmation link to the new address (and tell the old one)."""
         try:
             user = await self._require_user()
@@ -182,14 +175,14 @@ class ChangeEmailState(FormErrorsMixin, AuthState):
         email_problem = emails.email_error(self.new_email)
         if email_problem:
             errors["new_email"] = [email_problem]
-        if not self.current_password:
+        current = str((form if isinstance(form, dict) else {}).get("current_password") or "")[:_MAX_PASSWORD]
+        if not current:
             errors["current_password"] = ["Enter your current password"]
         if errors:
             for event in self.show_errors(errors):
                 yield event
             return
-        new_email, current = self.new_email, self.current_password
-        self.current_password = ""
+        new_email = self.new_email
         problems = await run_password_work(_request_change, user.id, new_email, current)
         if problems:
             field = "new_email" if problems[0] in (SAME_ADDRESS, TOO_MANY_REQUESTS) else "current_password"

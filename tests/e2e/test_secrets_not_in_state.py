@@ -1,0 +1,86 @@
+"""Passwords typed on the change-password page never rest in page state (issue 12, item 2).
+
+A real browser types the current, new and confirmation passwords (a wrong attempt, then a right
+one); afterwards neither the stored state of any tab (Reflex's Redis state manager, as production
+runs with several workers, read directly) nor any update the server sent holds them. The positive
+control: the same storage does hold the page's ordinary data (the user's name), so what is read is
+what was written.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, create_account, start_portal, stop_portal
+from tests.e2e.journeys import sign_in
+
+REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture(scope="module")
+def redis_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """This module's own portal keeping page state in Redis (without Redis it lives in process memory)."""
+    running = start_portal(tmp_path_factory.mktemp("redis-portal"), extra_env={"REDIS_URL": REDIS_URL})
+    yield running
+    stop_portal(running)
+
+
+def _stored_states() -> bytes:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    values = []
+    for key in client.scan_iter(count=1000):
+        kind = client.type(key)
+        if kind == b"string":
+            values.append(client.get(key) or b"")
+        elif kind == b"hash":
+            values.extend(client.hgetall(key).values())
+    client.close()
+    return b"".join(values)
+
+
+def test_change_password_leaves_no_password_in_state_or_updates(browser: Browser, redis_portal: Portal) -> None:
+    portal, mailbox = redis_portal, Mailbox(redis_portal.mail_dir)
+    context = browser.new_context(base_url=portal.url)
+    page = context.new_page()
+    first_name = "Ottoline" + uuid.uuid4().hex[:6].translate(str.maketrans("0123456789", "abcdefghij"))
+    email = f"senco-{uuid.uuid4().hex[:8]}@school.example.org"
+    # Unique per run: the .states folder is shared by every portal this checkout has run.
+    current, new, wrong = (f"{words} {uuid.uuid4().hex[:10]}" for words in ("amber falcon", "quartz harbour", "not it"))
+    create_account(portal, email=email, password=current, first_name=first_name)
+    sign_in(page, mailbox, email, current)
+    page.context.add_init_script(CAPTURE_WEBSOCKET)  # from the account page on (sign-in is not this test's)
+
+    page.goto("/account/password")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    page.get_by_label("Current password").fill(wrong)
+    page.get_by_label("New password", exact=True).fill(new)
+    expect(page.locator("#password-rules li.unmet")).to_have_count(0)
+    page.get_by_label("Confirm your new password").fill(new)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#current_password-error")).to_contain_text("Your current password is not correct")
+    # The typed values are still in the fields (nothing typed is lost): only the wrong one is retyped.
+    expect(page.get_by_label("New password", exact=True)).to_have_value(new)
+    page.get_by_label("Current password").fill(current)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your password has been changed")
+
+    received = "\n".join(page.evaluate("window.__received"))
+    assert first_name in received  # positive control: updates were captured
+    for secret in (current, new, wrong):
+        assert secret not in received
+
+    context.close()
+    # The state manager writes after each event: wait (bounded) for this tab's state.
+    deadline = time.monotonic() + 30
+    while first_name.encode() not in (stored := _stored_states()) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert first_name.encode() in stored
+    for secret in (current, new, wrong):
+        assert secret.encode() not in stored
