@@ -132,3 +132,27 @@ class OtherLoad:
     def _own_cpu() -> float:
         t = os.times()
         return t.user + t.system + t.children_user + t.children_system
+
+
+# ---- smoke runs and hard timeouts ----------------------------------------------------------------
+
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"  # the bench-smoke test: a few iterations, same code paths
+
+
+def scaled(full: int, smoke: int) -> int:
+    """How many iterations: ``full`` in ``make bench``, ``smoke`` in the bench-smoke test."""
+    return smoke if SMOKE else full
+
+
+class BenchTimeout(TimeoutError):
+    """A benchmark step took longer than its hard limit: the benchmark fails loudly instead of waiting."""
+
+
+async def within(awaitable, seconds: float, what: str):
+    """Await ``awaitable`` for at most ``seconds``; raise ``BenchTimeout`` naming ``what`` otherwise."""
+    import asyncio
+
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError:
+        raise BenchTimeout(f"timed out after {seconds:.0f} s: {what}") from None

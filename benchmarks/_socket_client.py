@@ -54,22 +54,32 @@ class RawWebSocket:
         await self._writer.drain()
 
     async def _read_forever(self) -> None:
+        # Frames that came in the same read as the handshake answer are already in wsproto's
+        # buffer: take them first (else they wait for the next read - the next ping, 25 s later).
+        if not self._take_events():
+            return
         while data := await self._reader.read(1 << 20):
             self._ws.receive_data(data)
-            for event in self._ws.events():
-                if isinstance(event, TextMessage):
-                    self._pending.append(event.data)
-                    if event.message_finished:
-                        self._messages.put_nowait("".join(self._pending))
-                        self._pending = []
-                elif isinstance(event, BytesMessage):
-                    pass
-                elif isinstance(event, Ping):
-                    self._send(event.response())
-                elif isinstance(event, CloseConnection):
-                    self._messages.put_nowait("")
-                    return
+            if not self._take_events():
+                return
         self._messages.put_nowait("")
+
+    def _take_events(self) -> bool:
+        """Queue the complete messages wsproto has parsed; False once the server closed."""
+        for event in self._ws.events():
+            if isinstance(event, TextMessage):
+                self._pending.append(event.data)
+                if event.message_finished:
+                    self._messages.put_nowait("".join(self._pending))
+                    self._pending = []
+            elif isinstance(event, BytesMessage):
+                pass
+            elif isinstance(event, Ping):
+                self._send(event.response())
+            elif isinstance(event, CloseConnection):
+                self._messages.put_nowait("")
+                return False
+        return True
 
     async def receive(self) -> str:
         text = await self._messages.get()

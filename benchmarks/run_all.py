@@ -1,6 +1,10 @@
 """Run every benchmark and print one table: benchmark, figure, floor, ratio, target, met?
 
 ``make bench`` runs this. ``python -m benchmarks.run_all sign_in_load upload_stream`` runs only those.
+Each benchmark runs in a child process with a hard time limit (``BENCH_TIMEOUT`` seconds, default
+1,200; 240 with ``BENCH_SMOKE=1``): one that hangs is killed, with everything it started, and reported
+as FAILED, so ``make bench`` always runs to the end and never hides a broken benchmark.
+``BENCH_SMOKE=1`` runs each for a few iterations only (the bench-smoke test, tests/bench).
 Before each benchmark it waits (up to ``BENCH_QUIET_WAIT`` seconds, default 300) for the machine to be
 nearly idle, and it flags figures taken while other processes were busy anyway.
 Every figure is compared with a floor measured in the same run on the same machine, so the ratios mean
@@ -9,17 +13,33 @@ the same thing on a laptop and on the council's server; absolute figures are pri
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import importlib
+import json
 import os
 import platform
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from importlib.metadata import version
+from pathlib import Path
 
-from benchmarks._common import Result, cores, machine_busy_seconds
+from benchmarks._common import PROJECT_ROOT, SMOKE, Result, cores, machine_busy_seconds
 
-BENCHMARKS = ("sign_in_load", "event_round_trip", "upload_stream", "inbox_at_scale", "page_weight")
+BENCHMARKS = (
+    "sign_in_load",
+    "event_round_trip",
+    "state_managers",
+    "upload_path",
+    "upload_stream",
+    "inbox_at_scale",
+    "page_weight",
+)
+TIMEOUT = float(os.environ.get("BENCH_TIMEOUT") or (240 if SMOKE else 1200))
 BUSY = 0.25  # cores used by other processes above which a run's figures are flagged
 
 
@@ -85,20 +105,71 @@ def wait_for_quiet(limit: float) -> None:
         time.sleep(8)
 
 
+def loadavg() -> str:
+    """The machine's load averages (1, 5, 15 min), as /proc/loadavg gives them."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def run_child(name: str, output: Path) -> int:
+    """In the child process: run one benchmark, write its rows to ``output`` as JSON."""
+    rows = importlib.import_module(f"benchmarks.{name}").run()
+    if not rows:
+        raise RuntimeError(f"{name} returned no figures")
+    output.write_text(json.dumps([dataclasses.asdict(row) for row in rows]))
+    return 0
+
+
+def run_one(name: str, timeout: float) -> list[Result]:
+    """One benchmark in its own process group, killed (with its servers and browsers) at ``timeout``."""
+    with tempfile.TemporaryDirectory(prefix="sen-bench-result-") as folder:
+        output = Path(folder) / "rows.json"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.run_all", "--child", name, str(output)],
+            cwd=PROJECT_ROOT,
+            start_new_session=True,
+        )
+        try:
+            code = process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise TimeoutError(f"{name} did not finish within {timeout:.0f} s (BENCH_TIMEOUT); killed") from None
+        finally:
+            _kill_leftovers(process.pid)
+        if code != 0 or not output.exists():
+            raise RuntimeError(f"{name} failed (exit status {code})")
+        return [Result(**row) for row in json.loads(output.read_text())]
+
+
+def _kill_leftovers(group: int) -> None:
+    """Servers a benchmark started in its own group are its business; whatever is left in ours goes."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
+
+
 def main(names: list[str]) -> int:
+    if names[:1] == ["--child"]:
+        return run_child(names[1], Path(names[2]))
     print(machine(), flush=True)
     results: list[Result] = []
     failed = []
     for name in names or BENCHMARKS:
-        wait_for_quiet(float(os.environ.get("BENCH_QUIET_WAIT", "300")))
-        print(f"running {name} (load average {os.getloadavg()[0]:.2f}) ...", flush=True)
+        wait_for_quiet(float(os.environ.get("BENCH_QUIET_WAIT", "0" if SMOKE else "300")))
+        before = loadavg()
+        print(f"running {name} (load average {before}) ...", flush=True)
         began = time.monotonic()
         try:
-            results.extend(importlib.import_module(f"benchmarks.{name}").run())
+            rows = run_one(name, TIMEOUT)
         except Exception:  # one broken benchmark must not hide the others' figures
             traceback.print_exc()
             failed.append(name)
-        print(f"  {name} took {time.monotonic() - began:.0f} s", flush=True)
+        else:
+            after = loadavg()
+            for row in rows:
+                row.note = f"{row.note}; " if row.note else ""
+                row.note += f"/proc/loadavg {before} before, {after} after"
+            results.extend(rows)
+        print(f"  {name} took {time.monotonic() - began:.0f} s (load average {loadavg()})", flush=True)
     print()
     print_table(results)
     if failed:

@@ -1,8 +1,9 @@
 """Sign-in under load: bcrypt throughput through the real service, and the event loop staying responsive.
 
 1. **Throughput.** The floor is what raw ``bcrypt.checkpw`` at cost 12 achieves on this machine with
-   one thread per core (bcrypt releases the GIL, so that is the machine's ceiling for password checks).
-   Then the same number of sign-ins at a time go through the real service path,
+   as many threads as the portal's password pool has (``PASSWORD_WORKERS``: one fewer than the cores
+   by default, so sign-ins never take every core): the ceiling for the cores sign-ins may use.
+   Then the same number of sign-ins at a time go through the real service path on that pool,
    ``sign_in.check_password`` in ``asyncio.to_thread`` with its own ``session_scope`` on a SQLite
    database migrated by Alembic, each for its own verified user (so every one succeeds, opens a
    challenge and queues a code email, as a real sign-in does). The ratio shows what the service adds on
@@ -36,7 +37,7 @@ from datetime import UTC, datetime
 import bcrypt
 from sqlalchemy.engine import Engine
 
-from benchmarks._common import OtherLoad, Result, bench_settings, cores, migrated_sqlite, p95, ratio
+from benchmarks._common import OtherLoad, Result, bench_settings, migrated_sqlite, p95, ratio, scaled
 from sen_portal.db import session_scope
 from sen_portal.models import UserAccount
 from sen_portal.services import passwords
@@ -44,10 +45,10 @@ from sen_portal.services.sign_in import PasswordAccepted, check_password
 
 COST = 12
 PASSWORD = "marble otter sunrise quilt"
-ROUNDS = 5  # throughput rounds; the median ratio is reported (a shared machine makes single runs noisy)
-RESPONSIVENESS_ROUNDS = 5  # sub-millisecond figures: one scheduler hiccup moves a single round
-CHECKS_PER_THREAD = 4
-IN_FLIGHT = 20
+ROUNDS = scaled(5, 1)  # throughput rounds; the median ratio is reported (a shared machine makes single runs noisy)
+RESPONSIVENESS_ROUNDS = scaled(5, 1)  # sub-millisecond figures: one scheduler hiccup moves a single round
+CHECKS_PER_THREAD = scaled(4, 1)
+IN_FLIGHT = scaled(20, 6)
 TICK = 0.005
 
 
@@ -110,12 +111,13 @@ class Users:
 
 
 async def service_sign_ins_per_second(engine: Engine, settings, users: Users, concurrency: int, each: int) -> float:
-    """``concurrency`` sign-ins in flight at all times, each in ``asyncio.to_thread``."""
+    """``concurrency`` sign-ins in flight at all times, each on the portal's password pool (as the page does)."""
+    from sen_portal.state.password_pool import run_password_work
 
     async def worker() -> None:
         for _ in range(each):
             email, ip = users.take()
-            outcome = await asyncio.to_thread(sign_in_once, engine, settings, email, ip)
+            outcome = await run_password_work(sign_in_once, engine, settings, email, ip)
             assert isinstance(outcome, PasswordAccepted), outcome
 
     began = time.perf_counter()
@@ -187,9 +189,11 @@ async def latencies_during(work, count: int, *, hop: bool = False, executor=None
 
 
 async def responsiveness_round(sign_in) -> tuple[float, float]:
-    """p95 tick latency (s): idle for a second, then while IN_FLIGHT sign-ins run."""
+    """p95 tick latency (s): idle for a second, then while IN_FLIGHT sign-ins run on the password pool."""
+    from sen_portal.state.password_pool import pool
+
     idle = await tick_latencies(1.0)
-    loaded = await latencies_during(sign_in, IN_FLIGHT)
+    loaded = await latencies_during(sign_in, IN_FLIGHT, executor=pool())
     return p95(idle), p95(loaded)
 
 
@@ -202,7 +206,9 @@ async def hop_p95s(sign_in, threads: int) -> tuple[float, float, float]:
     """p95 (s) of a tick that does one to_thread hop: idle; with IN_FLIGHT sign-ins on the portal's own
     password pool (``sen_portal.state.password_pool``, what the pages use); and, for comparison, with
     them on the default executor that every ``asyncio.to_thread`` shares (how the portal first ran them)."""
-    from sen_portal.state.password_pool import _POOL as password_pool
+    from sen_portal.state.password_pool import pool
+
+    password_pool = pool()
 
     idle = await tick_latencies(1.0, hop=True)
     portal = await latencies_during(sign_in, IN_FLIGHT, hop=True, executor=password_pool)
@@ -225,7 +231,9 @@ async def on_loop_max(sign_in) -> float:
 
 def run() -> list[Result]:
     logging.getLogger("sen_portal").setLevel(logging.WARNING)
-    threads = cores()
+    from sen_portal.state.password_pool import available_cores, pool
+
+    threads = pool()._max_workers  # PASSWORD_WORKERS: the cores sign-ins may use
     with migrated_sqlite() as (base, engine), OtherLoad() as other:
         settings = bench_settings(base)
         wanted = ROUNDS * threads * CHECKS_PER_THREAD + (RESPONSIVENESS_ROUNDS + 2) * IN_FLIGHT + 2
@@ -256,7 +264,7 @@ def run() -> list[Result]:
     tick_ratios = [loaded / idle for idle, loaded in rounds]
     tick_mid = sorted(range(len(rounds)), key=tick_ratios.__getitem__)[len(rounds) // 2]
     idle_p95, loaded_p95 = rounds[tick_mid]
-    busy = f"other processes used {other.cores:.2f} of {threads} cores meanwhile"
+    busy = f"other processes used {other.cores:.2f} of {available_cores()} cores meanwhile"
     return [
         Result(
             name=f"sign-in throughput ({threads} in flight, cost {COST})",
@@ -297,13 +305,13 @@ def run() -> list[Result]:
             note=(
                 f"a tick that does one asyncio.to_thread call, as DB-backed handlers do, while the sign-ins run "
                 f"on the portal's own {threads}-worker password pool; had they shared the default executor "
-                f"({min(32, threads + 4)} workers): p95 {hop_shared * 1000:.0f} ms ({ratio(hop_shared, hop_idle):.0f} x idle)"
+                f"({min(32, available_cores() + 4)} workers): p95 {hop_shared * 1000:.0f} ms ({ratio(hop_shared, hop_idle):.0f} x idle)"
             ),
         ),
     ]
 
 
-if __name__ == "__main__":
-    from benchmarks.run_all import print_table
+if __name__ == "__main__":  # through run_all: its own process, with the hard time limit
+    from benchmarks.run_all import main
 
-    print_table(run())
+    raise SystemExit(main(["sign_in_load"]))

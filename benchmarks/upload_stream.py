@@ -34,7 +34,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from benchmarks._common import OtherLoad, Result, bench_settings, migrated_sqlite, ratio, rss_bytes
+from benchmarks._common import OtherLoad, Result, bench_settings, migrated_sqlite, ratio, rss_bytes, scaled
 from sen_portal.db import session_scope
 from sen_portal.models import UserAccount
 from sen_portal.services import documents
@@ -42,8 +42,8 @@ from sen_portal.services import documents
 MB = 1024 * 1024
 SIZE = 25 * MB
 CHUNK = 64 * 1024
-CONCURRENT = 10
-ROUNDS = 9  # each round is a fraction of a second; medians tame a busy disk
+CONCURRENT = scaled(10, 3)
+ROUNDS = scaled(9, 2)  # each round is a fraction of a second; medians tame a busy disk
 
 
 def make_pdf(size: int) -> bytes:
@@ -222,7 +222,7 @@ def run() -> list[Result]:
     ]
 
 
-if __name__ == "__main__":
-    from benchmarks.run_all import print_table
+if __name__ == "__main__":  # through run_all: its own process, with the hard time limit
+    from benchmarks.run_all import main
 
-    print_table(run())
+    raise SystemExit(main(["upload_stream"]))

@@ -241,6 +241,91 @@ def housekeeping(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", help="a new folder for this backup (or, with --dated, the folder to put it in)")
+    parser.add_argument("--dated", action="store_true", help="write to FOLDER/sen-portal-<UTC date and time>")
+
+
+@command(
+    "backup",
+    "Back up the database, the documents (with SHA-256 sums), form definitions and settings while the portal runs.",
+    _backup_arguments,
+)
+def backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.operations.archive import BackupError
+    from sen_portal.operations.backup import backup as write_backup
+    from sen_portal.operations.backup import dated_folder
+
+    target = dated_folder(Path(args.folder)) if args.dated else Path(args.folder)
+    try:
+        report = write_backup(get_settings(), target)
+    except (BackupError, OSError) as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 1 if report.problems else 0
+
+
+@command(
+    "restore",
+    "Restore a backup into an EMPTY database (DATABASE_URL) and EMPTY document folder (DOCUMENT_STORE_DIR).",
+    lambda p: p.add_argument("folder", help="a folder written by the backup command"),
+)
+def restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.operations.archive import BackupError
+    from sen_portal.operations.restore import restore as restore_backup
+
+    try:
+        report = restore_backup(get_settings(), Path(args.folder))
+    except (BackupError, OSError) as error:
+        print(f"Restore refused: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+def _render_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    from sen_portal.operations.deploy_render import DEFAULT_CONFIG, DEFAULT_OUTPUT
+
+    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="the variables (default: deploy/deploy.conf)")
+    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to write (default: deploy/rendered)")
+    parser.add_argument(
+        "--env-file", help="the portal's production env file, for MAX_FILE_MB (default: SEN_ENV_FILE if readable)"
+    )
+
+
+@command(
+    "render-deploy",
+    "Write the nginx site and systemd units from deploy/templates with the values in deploy/deploy.conf.",
+    _render_deploy_arguments,
+)
+def render_deploy(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sen_portal.operations.deploy_render import (
+        DeployConfigError,
+        max_file_mb_from,
+        read_config,
+        render_all,
+        write_rendered,
+    )
+
+    try:
+        config = read_config(Path(args.config))
+        env_file = Path(args.env_file or config.get("SEN_ENV_FILE", "") or "/nonexistent")
+        written = write_rendered(render_all(config, max_file_mb=max_file_mb_from(env_file)), Path(args.output))
+    except (DeployConfigError, OSError) as error:
+        print(f"Could not render the deployment files: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m sen_portal.cli", description=__doc__.splitlines()[0])

@@ -7,6 +7,7 @@ than a traceback from deep inside the app.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -69,6 +70,14 @@ class Settings:
     account_vetting: bool = True
     # Where "a portal message is waiting" emails for the SEN team go; "" = every active staff account.
     sen_team_email: str = ""
+    # The address the web server listens on (rxconfig's backend_host). Loopback by default, so a
+    # development portal (and its /dev/mailbox) is not reachable from the office network.
+    bind_address: str = "127.0.0.1"
+    # Bearer token for /metrics from other hosts; "" = loopback only (sen_portal/api/metrics.py).
+    metrics_token: str = field(default="", repr=False)
+    # Threads hashing and checking passwords (bcrypt, ~0.3 s of CPU each); 0 = one fewer than the
+    # cores, at least 1, so sign-ins can never take every core the pages need (state.password_pool).
+    password_workers: int = 0
 
     @property
     def is_local(self) -> bool:
@@ -165,6 +174,15 @@ def _clamd_socket(env: dict[str, str]) -> str:
     return value
 
 
+def _ip(env: dict[str, str], key: str, default: str) -> str:
+    value = _text(env, key, default)
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise SettingsError(f"{key} must be an IP address such as 127.0.0.1 or 0.0.0.0, got {value!r}") from None
+    return value
+
+
 def settings_from_env(env: dict[str, str]) -> Settings:
     """Build and check Settings from a mapping (the environment, in production)."""
     # Locally the public URL follows PORT, so `make run PORT=8080` needs nothing else.
@@ -203,6 +221,9 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         clamd_socket=_clamd_socket(env),
         account_vetting=_bool(env, "ACCOUNT_VETTING", True),
         sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),
+        bind_address=_ip(env, "BIND_ADDRESS", "127.0.0.1"),
+        metrics_token=_text(env, "METRICS_TOKEN", ""),
+        password_workers=_int(env, "PASSWORD_WORKERS", 0, low=0, high=64),
     )
     _check_consistency(settings)
     return settings
@@ -229,6 +250,8 @@ def _check_consistency(settings: Settings) -> None:
             f"MAX_REFERRAL_MB ({settings.max_referral_mb}) must be at least MAX_FILE_MB ({settings.max_file_mb})"
         )
     _check_document_store_is_private(settings.document_store_dir)
+    if settings.metrics_token and len(settings.metrics_token) < 32:
+        raise SettingsError("METRICS_TOKEN must be at least 32 characters (or blank for loopback-only /metrics)")
 
 
 def _check_document_store_is_private(store: Path) -> None:

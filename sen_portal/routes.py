@@ -68,6 +68,15 @@ def absolute_url(settings: Settings, path: str, **query: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def document_path(public_id: str) -> str:
+    """Where a stored document downloads from (owner and staff only: api/documents.py checks)."""
+    return DOCUMENT_DOWNLOAD.format(public_id=public_id)
+
+
 def message_thread_path(referral_public_id: str) -> str:
     """The conversation about a referral (for links from the staff referral page and emails)."""
     return f"{MESSAGE_THREAD}?{urlencode({'id': referral_public_id})}"
+
+
+# Where a form submits natively if the page had not finished loading (components/post_form.py).
+FORM_NOT_SENT = "/form-not-sent"

@@ -4,6 +4,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.api.app import build_api
+from sen_portal.api.security_headers import with_security_headers
 from sen_portal.components.titles import EXPIRED_OR_USED, NOT_VALID, form_title, link_page_title, request_title, title
 from sen_portal.config import get_settings
 from sen_portal.pages.account import account_page as account_settings_page
@@ -72,7 +73,8 @@ from sen_portal.state.verify_email import VerifyEmailState
 settings = get_settings()
 
 app = rx.App(
-    api_transformer=build_api(),
+    # The headers middleware wraps everything, the single-port frontend included.
+    api_transformer=[build_api(), with_security_headers],
     stylesheets=["/portal.css"],
     html_lang="en-GB",
     head_components=[rx.el.meta(name="robots", content="noindex"), rx.el.script(src="/portal.js", defer=True)],

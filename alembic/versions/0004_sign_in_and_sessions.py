@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
 
 import sen_portal.models.types
+from alembic import op
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from sen_portal import client_ip as client_address
+from sen_portal import routes
 from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
@@ -64,7 +66,7 @@ def _resolve(token: str, public_id: str, client_ip: str = "") -> tuple[StoredDoc
 
 async def download(request: Request) -> Response:
     token = token_from_cookie_header(request.headers.get("cookie", ""))
-    client_ip = request.client.host if request.client else ""
+    client_ip = client_address.of_request(request)
     public_id = str(request.path_params["public_id"])[:40]
     found = await asyncio.to_thread(_resolve, token, public_id, client_ip) if token else None
     if found is None:
@@ -86,4 +88,4 @@ async def download(request: Request) -> Response:
 
 
 def document_routes() -> list[Route]:
-    return [Route("/documents/{public_id}", download, methods=["GET"])]
+    return [Route(routes.DOCUMENT_DOWNLOAD, download, methods=["GET"])]

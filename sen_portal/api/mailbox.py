@@ -1,7 +1,9 @@
 """``/dev/mailbox``: read the file mail backend in the browser (development only).
 
-It exists only when ``MAIL_BACKEND=file`` *and* the portal runs on localhost:
-emails hold sign-in codes and links, so it must never be reachable on a server.
+It exists only when ``MAIL_BACKEND=file`` *and* the portal runs on localhost, and even then it
+answers only a caller on this machine (the TCP peer is a loopback address and no proxy header says
+the request came from elsewhere): emails hold sign-in codes and links, so it must never be
+reachable from the network, even when someone binds the development portal to 0.0.0.0.
 """
 
 from __future__ import annotations
@@ -16,11 +18,21 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from sen_portal import client_ip
 from sen_portal.config import get_settings
 from sen_portal.routes import DEV_MAILBOX
 
 _NAME = re.compile(r"^[0-9]{20}-[0-9a-f]{8}\.eml$")
 _URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def is_local_caller(request: Request) -> bool:
+    """True only for a direct request from this machine to a localhost portal."""
+    return get_settings().is_local and client_ip.is_direct_loopback(request)
+
+
+def _not_found() -> Response:
+    return Response("Not found", status_code=404, headers={"Cache-Control": "no-store"})
 
 
 def list_messages(directory: Path) -> list[dict[str, str]]:
@@ -64,7 +76,9 @@ def _linkify(text: str) -> str:
     return _URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', escaped)
 
 
-async def mailbox_index(_request: Request) -> Response:
+async def mailbox_index(request: Request) -> Response:
+    if not is_local_caller(request):
+        return _not_found()
     items = list_messages(get_settings().mail_dir)
     rows = "".join(
         f'<li><a href="{DEV_MAILBOX}/{item["name"]}">{html.escape(item["subject"])}</a>'
@@ -80,6 +94,8 @@ async def mailbox_index(_request: Request) -> Response:
 
 
 async def mailbox_message(request: Request) -> Response:
+    if not is_local_caller(request):
+        return _not_found()
     found = read_message(get_settings().mail_dir, request.path_params["name"])
     if found is None:
         return _page("Not found", '<h1 class="heading-l">Email not found</h1>')

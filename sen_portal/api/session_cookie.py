@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sen_portal import client_ip as client_address
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.services import sessions
@@ -37,10 +38,6 @@ def _same_origin(request: Request) -> bool:
     return origin is None or origin.rstrip("/") == get_settings().public_url
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
-
-
 async def start_session(request: Request) -> Response:
     if not _same_origin(request):
         return Response(status_code=403)
@@ -56,7 +53,7 @@ async def start_session(request: Request) -> Response:
                 db,
                 ticket=ticket,
                 settings=settings,
-                ip=_client_ip(request),
+                ip=client_address.of_request(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
 

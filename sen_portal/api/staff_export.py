@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sen_portal import client_ip as client_address
 from sen_portal.api.session_cookie import token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
@@ -55,7 +56,7 @@ def _staff_actor(token: str, client_ip: str, path: str) -> Actor | None:
 
 async def inbox_csv(request: Request) -> Response:
     token = token_from_cookie_header(request.headers.get("cookie", ""))
-    client_ip = request.client.host if request.client else ""
+    client_ip = client_address.of_request(request)
     actor = await asyncio.to_thread(_staff_actor, token, client_ip, request.url.path)
     if actor is None:
         return Response("Forbidden", status_code=403, headers=NO_STORE)

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from sen_portal import client_ip as client_address
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.routes import UNSUBSCRIBE, UNSUBSCRIBE_ONE_CLICK
@@ -28,7 +29,7 @@ async def one_click(request: Request) -> Response:
         # A client (or a person) that GETs the header's URL gets the page with the confirm button:
         # a GET never unsubscribes, because mail scanners prefetch links.
         return RedirectResponse(f"{UNSUBSCRIBE}?{urlencode({'token': token})}", status_code=303, headers=HEADERS)
-    client_ip = request.client.host if request.client else ""
+    client_ip = client_address.of_request(request)
 
     def run() -> bool:
         with session_scope() as db:

@@ -84,6 +84,7 @@ def address_finder(state: Any) -> rx.Component:
                     rx.el.option(state.address_message, value=""),
                     rx.foreach(state.address_options, lambda a: rx.el.option(a["label"], value=a["value"])),
                     id="address_select",
+                    name="address_select",  # Reflex 0.11 submits controls by name only (as 0.10 did by id)
                     value=state.selected_uprn,
                     on_change=state.choose_address,
                     class_name="select",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
+from sen_portal.components.connection_notice import connection_notice
 from sen_portal.components.links import in_page_link
 from sen_portal.components.notice_banner import maintenance_banner
 from sen_portal.config import get_settings
@@ -92,6 +93,7 @@ def page_shell(*children: rx.Component, navigation: tuple[rx.Component, ...] | N
     return rx.fragment(
         skip_link(),
         header(*navigation),
+        connection_notice(),
         maintenance_banner(),
         rx.el.div(
             rx.el.main(*children, id=MAIN_ID, class_name="main", tab_index=-1),

@@ -61,17 +61,18 @@ def test_email(*, to: str, branding: Branding) -> EmailMessage:
     )
 
 
-def verification_email(
-    *, to: str, first_name: str, link: str, branding: Branding, expires_in_hours: int = 48
-) -> EmailMessage:
-    """The link that confirms a new account's email address. Account details only, never child data."""
+def verification_email(*, to: str, link: str, branding: Branding, expires_in_hours: int = 48) -> EmailMessage:
+    """The link that confirms a new account's email address.
+
+    No name, nothing typed at registration: anyone can register any address, so anything echoed
+    here would be a stranger's words sent from the council's mail server.
+    """
     return render(
         "verify_email",
         to=to,
         subject=f"Confirm your email address for the {branding.service_name}",
         category="verify_email",
         branding=branding,
-        first_name=first_name,
         link=link,
         expires_in_hours=expires_in_hours,
     )

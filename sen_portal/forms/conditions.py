@@ -66,3 +66,25 @@ def is_visible(
     if outer_fields is not None and outer_values is not None and condition.field in outer_fields:
         return condition_holds(condition, outer_fields[condition.field], outer_values.get(condition.field))
     return False  # loading refuses conditions on unknown fields; never show what we cannot decide
+
+
+def condition_targets(definition: Any) -> frozenset[str]:
+    """The names some ``show_if`` looks at (form fields, or group members by their own name).
+
+    Changing any other answer cannot show or hide anything, so a page need not be re-planned for it.
+    """
+    names: set[str] = set()
+    for section in definition.sections:
+        for field in section.fields:
+            for item in (field, *getattr(field, "fields", ())):
+                if item.show_if is not None:
+                    names.add(item.show_if.field)
+    return frozenset(names)
+
+
+def may_change_visibility(definition: Any, path: str) -> bool:
+    """Whether changing the answer at ``path`` ("looked_after", "parents[0].relationship") can show or hide a field."""
+    targets = condition_targets(definition)
+    root = path.split("[", 1)[0].split(".", 1)[0]
+    member = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    return root in targets or member in targets

@@ -170,12 +170,12 @@ def schema_problems(data: Mapping[str, Any], *, limit: int = 20) -> list[str]:
         error = _branch_error(error)
         path = list(error.absolute_path)
         where, node, index = "", data, 0
-        while index + 1 < len(path) and isinstance(path[index + 1], int):
+        while index + 1 < len(path) and isinstance(position := path[index + 1], int):
             container = node.get(path[index]) if isinstance(node, dict) else None
-            if not isinstance(container, list) or not 0 <= path[index + 1] < len(container):
+            if not isinstance(container, list) or not 0 <= position < len(container):
                 break
-            where += ("." if where else "") + f"{path[index]}[{path[index + 1]}]"
-            node, index = container[path[index + 1]], index + 2
+            where += ("." if where else "") + f"{path[index]}[{position}]"
+            node, index = container[position], index + 2
         rest = ".".join(str(part) for part in path[index:])
         problems.append(f"{_name_where(where, node)}{' ' + rest if rest else ''}: {error.message[:200]}")
         if len(problems) >= limit:
@@ -242,7 +242,7 @@ def _allowed_keys(where: str, node: Any, rest: list[str]) -> list[str]:
     if len(rest) > 1 and rest[0] == "show_if":
         model = ShowIf
     elif last.startswith("fields["):
-        model = MODELS.get(node.get("type")) if isinstance(node, dict) else None
+        model = MODELS.get(str(node.get("type"))) if isinstance(node, dict) else None
     elif last.startswith("options["):
         model = Option
     elif last.startswith("sections["):

@@ -65,7 +65,8 @@ def _model_tag(model: type[Any]) -> str:
 
 
 # type -> its pydantic model, for messages that list a field's allowed keys.
-MODELS: dict[str, type[Any]] = {_model_tag(model): model for model in (*LEAF_MODELS, GroupField)}
+_MODELS: tuple[type[Any], ...] = (*LEAF_MODELS, GroupField)
+MODELS: dict[str, type[Any]] = {_model_tag(model): model for model in _MODELS}
 
 
 def _check_closed() -> None:

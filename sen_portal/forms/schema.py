@@ -190,4 +190,3 @@ AnswerField = (
     | NhsNumberField
     | DocumentSlotField
 )
-AnyField = AnswerField | GuidanceField | GroupField

@@ -92,8 +92,9 @@ def lookup_keys(
                 checked = REGISTRY[leaf.type].lookup_checked(leaf)
                 if checked:
                     keys.add(checked)
-                if not checked_only and getattr(leaf, "lookup", None):
-                    keys.add(leaf.lookup)
+                lookup = getattr(leaf, "lookup", None)  # only choice fields have one
+                if not checked_only and lookup:
+                    keys.add(lookup)
                 if not checked_only and leaf.type == "document_slot":
                     keys.add(DOCUMENT_TYPE_LIST)
     return keys

@@ -67,6 +67,10 @@ class Referral(SQLModel, table=True):
         Index("ix_referral_assigned_received", "assigned_to_user_id", "received_at"),
         Index("ix_referral_received_at", "received_at"),
         Index("ix_referral_decision_due_on", "decision_due_on"),
+        # The "overdue" view: (status in awaiting-decision and decision due before today) or (status
+        # in awaiting-plan and plan due before today); one range scan per status on each.
+        Index("ix_referral_status_decision_due", "status", "decision_due_on"),
+        Index("ix_referral_status_plan_due", "status", "final_plan_due_on"),
         Index("ix_referral_setting_name", "setting_name"),
         Index("ix_referral_child_key_dob", "child_name_key", "child_dob"),
     )

@@ -7,6 +7,7 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.components.fields import checkbox
 from sen_portal.components.layout import back_link, page_shell
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.dashboard import signed_in_navigation
 from sen_portal.state.account import AccountState as S
@@ -116,7 +117,7 @@ def maintenance_page() -> rx.Component:
             "We can email you before planned maintenance, when the portal will be unavailable for a while. "
             "We will not use this for anything else."
         ),
-        rx.el.form(
+        post_form(
             checkbox(
                 name="maintenance_emails",
                 label="Email me about planned maintenance of the portal",

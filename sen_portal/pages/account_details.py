@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.details_fields import personal_details_fields, work_details_fields
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.layout import back_link
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
 from sen_portal.state.account_details import AccountDetailsState as S
@@ -18,7 +19,7 @@ def account_details_page() -> rx.Component:
         back_link(routes.ACCOUNT),
         error_summary(S.error_items),
         heading("Change your details"),
-        rx.el.form(
+        post_form(
             heading("Personal details", level=2, size="m"),
             personal_details_fields(S),
             rx.cond(

@@ -9,6 +9,7 @@ from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
 from sen_portal.components.layout import back_link, page_shell
 from sen_portal.components.password import password_input, password_rules_checklist, show_password_toggle
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import button_link, heading, paragraph
 from sen_portal.pages.account import signed_in_page
 from sen_portal.state.account_security import ChangeEmailState as E
@@ -31,7 +32,7 @@ def _current_password(state, *, hint: str | None = None) -> rx.Component:
 
 
 def change_password_page() -> rx.Component:
-    form = rx.el.form(
+    form = post_form(
         _current_password(P),
         password_input(
             name="password",
@@ -114,7 +115,7 @@ def change_email_page() -> rx.Component:
                 paragraph(
                     "We will email a link to the new address. The change happens only when you select that link."
                 ),
-                rx.el.form(
+                post_form(
                     text_input(
                         name="new_email",
                         label="New email address",

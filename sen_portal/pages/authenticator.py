@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import code_input, text_input
 from sen_portal.components.layout import back_link
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
 from sen_portal.state.authenticator import DISABLE, NEW_CODES
@@ -42,7 +43,7 @@ def _overview_off() -> rx.Component:
 
 
 def _password_form() -> rx.Component:
-    return rx.el.form(
+    return post_form(
         heading(
             rx.cond(S.action == DISABLE, "Turn off the authenticator app", "Get new recovery codes"), level=2, size="m"
         ),
@@ -117,7 +118,7 @@ def _setup() -> rx.Component:
         heading("Cannot scan the QR code?", level=2, size="m"),
         paragraph("Type this setup key into the app instead. If the app asks, choose a time-based code."),
         rx.el.p(rx.el.code(S.manual_key, id="setup-key"), class_name="body-l"),
-        rx.el.form(
+        post_form(
             code_input(label="Code from the app", value=S.code, on_change=S.set_code, error=_error("code")),
             rx.el.button("Turn on the app", type="submit", class_name="button"),
             on_submit=S.confirm_setup,

@@ -7,6 +7,7 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.layout import page_shell
+from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import staff_subnav
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.dashboard import signed_in_navigation
@@ -148,7 +149,7 @@ def forms_page() -> rx.Component:
             class_name="summary-list",
         ),
         heading("Create a new form", level=2, size="m"),
-        rx.el.form(
+        post_form(
             labelled_input("title", "Form title", L.errors),
             labelled_input(
                 "reference_prefix",
@@ -175,7 +176,7 @@ def forms_page() -> rx.Component:
             reset_on_submit=False,
         ),
         heading("Import a form definition", level=2, size="m"),
-        rx.el.form(
+        post_form(
             rx.el.div(
                 rx.el.label("Form definition (YAML)", html_for="definition", class_name="label"),
                 rx.el.div(
@@ -235,7 +236,7 @@ def publish_page() -> rx.Component:
                                 id="publish",
                                 class_name="form-group form-group-error",
                             ),
-                            rx.el.form(
+                            post_form(
                                 paragraph(
                                     "Professionals starting a new request will get this version. Requests already "
                                     "started keep the version they began with."
@@ -244,7 +245,7 @@ def publish_page() -> rx.Component:
                                 on_submit=P.publish,
                             ),
                         ),
-                        rx.el.form(
+                        post_form(
                             rx.el.button("Discard this draft", type="submit", class_name="button button-secondary"),
                             on_submit=P.discard,
                         ),

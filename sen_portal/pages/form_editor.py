@@ -11,6 +11,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.form_designer import designer_page, labelled_input, status_message
 from sen_portal.state.form_editor import FormEditorState as E
@@ -79,7 +80,7 @@ def _question_row(row: rx.Var) -> rx.Component:
 def _add_form(row: rx.Var, where: rx.Var) -> rx.Component:
     type_id = "new-type-" + row["path"]
     label_id = "label-" + row["path"]
-    return rx.el.form(
+    return post_form(
         rx.el.input(type="hidden", name="path", value=row["path"]),
         rx.el.input(type="hidden", name="expect", value=row["name"]),
         rx.el.div(
@@ -168,7 +169,7 @@ def edit_page() -> rx.Component:
                 ),
                 rx.el.details(
                     rx.el.summary("Form title, reference prefix and description"),
-                    rx.el.form(
+                    post_form(
                         labelled_input("title", "Form title", E.errors, default_value=E.title),
                         labelled_input(
                             "reference_prefix", "Reference prefix", E.errors, default_value=E.reference_prefix
@@ -192,7 +193,7 @@ def edit_page() -> rx.Component:
                 ),
                 rx.foreach(E.rows, lambda row: rx.el.div(_row(row), key=row["kind"] + row["path"])),
                 heading("Add a section", level=2, size="m"),
-                rx.el.form(
+                post_form(
                     labelled_input("new-section", "Section title", E.errors, submit_as="title"),
                     rx.el.button("Add section", type="submit", class_name="button button-secondary"),
                     on_submit=E.add_section,

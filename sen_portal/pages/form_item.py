@@ -11,6 +11,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.form_designer import designer_page, status_message
 from sen_portal.state.form_editor import FormEditorState as E
@@ -131,7 +132,7 @@ def item_page() -> rx.Component:
                         tab_index=-1,
                     ),
                 ),
-                rx.el.form(
+                post_form(
                     rx.foreach(E.settings, lambda row: _setting(row)),
                     rx.el.button("Save changes", type="submit", class_name="button"),
                     on_submit=E.save_item,
@@ -140,7 +141,7 @@ def item_page() -> rx.Component:
                 ),
                 rx.cond(
                     E.move_targets.length() > 0,
-                    rx.el.form(
+                    post_form(
                         rx.el.h2("Move to another section", class_name="heading-s"),
                         rx.el.label("Section", html_for="section", class_name="label"),
                         rx.el.select(

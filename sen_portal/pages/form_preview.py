@@ -7,6 +7,7 @@ import reflex as rx
 from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.form_renderer import FormEvents, render_section
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.form_designer import designer_page, status_message
 from sen_portal.state.form_preview import FormPreviewState as V
@@ -43,7 +44,7 @@ def preview_page() -> rx.Component:
                     ),
                     heading(V.section_title),
                     rx.cond(V.section_description != "", paragraph(V.section_description)),
-                    rx.el.form(
+                    post_form(
                         rx.el.div(render_section(V.plan, _events()), key=V.section_key),
                         rx.el.button("Check this page", type="submit", class_name="button"),
                         on_submit=V.check_section,

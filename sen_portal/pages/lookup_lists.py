@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.form_designer import designer_page, status_message
 from sen_portal.state.lookup_lists import LookupListsState as S
@@ -26,7 +27,7 @@ def _list_heading(row: rx.Var) -> rx.Component:
     new_id = "new-" + row["list_key"]
     return rx.el.div(
         rx.el.h2(row["label"], class_name="heading-m", style={"margin-top": "30px"}),
-        rx.el.form(
+        post_form(
             rx.el.input(type="hidden", name="list_key", value=row["list_key"]),
             rx.el.label("New entry for " + row["label"], html_for=new_id, class_name="label"),
             _error(new_id),
@@ -47,7 +48,7 @@ def _list_heading(row: rx.Var) -> rx.Component:
 def _entry(row: rx.Var) -> rx.Component:
     label_id = "label-" + row["list_key"] + "-" + row["value"]
     retired = row["retired"] != ""
-    return rx.el.form(
+    return post_form(
         rx.el.input(type="hidden", name="list_key", value=row["list_key"]),
         rx.el.input(type="hidden", name="value", value=row["value"]),
         rx.el.label(
@@ -97,7 +98,7 @@ def lookups_page() -> rx.Component:
             key=S.revision.to_string(),
         ),
         heading("Start a new list", level=2, size="m"),
-        rx.el.form(
+        post_form(
             rx.el.label(
                 "List name (lower-case words joined by _, like school_phase)", html_for="new-list", class_name="label"
             ),

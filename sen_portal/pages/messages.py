@@ -10,6 +10,7 @@ from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import LOSSLESS, error_text, form_group, labelled_file_input
 from sen_portal.components.layout import back_link
 from sen_portal.components.links import confirmation_region
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.account import signed_in_page
 from sen_portal.services.messages import MESSAGE_MAX_CHARS
@@ -167,7 +168,7 @@ def thread_page() -> rx.Component:
                     paragraph("No messages yet."),
                 ),
                 heading("Send a message", level=2, size="m"),
-                rx.el.form(
+                post_form(
                     form_group(
                         rx.el.label("Your message", html_for="body", class_name="label"),
                         rx.el.div(

@@ -9,6 +9,7 @@ from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
 from sen_portal.components.layout import back_link, page_shell
 from sen_portal.components.password import password_rules_checklist
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import button_link, heading, paragraph
 from sen_portal.state.password_reset import ForgottenPasswordState as F
 from sen_portal.state.password_reset import ResetPasswordState as R
@@ -35,7 +36,7 @@ def forgotten_password_page() -> rx.Component:
                 paragraph(
                     "Enter the email address you use to sign in. We will send you a link to reset your password."
                 ),
-                rx.el.form(
+                post_form(
                     text_input(
                         name="email",
                         label="Email address",
@@ -57,7 +58,7 @@ def forgotten_password_page() -> rx.Component:
 
 
 def _new_password_form() -> rx.Component:
-    return rx.el.form(
+    return post_form(
         text_input(
             name="password",
             label="New password",

@@ -10,6 +10,7 @@ from sen_portal.components.fields import labelled_file_input
 from sen_portal.components.form_renderer import FormEvents, render_section
 from sen_portal.components.layout import page_shell
 from sen_portal.components.links import confirmation_region
+from sen_portal.components.post_form import post_form
 from sen_portal.components.summary_table import summary_cards, summary_table
 from sen_portal.components.text import heading, paragraph
 from sen_portal.pages.dashboard import signed_in_navigation
@@ -159,7 +160,7 @@ def section_page() -> rx.Component:
                 heading(S.section_title),
                 _approval_notice(),
                 rx.cond(S.section_description != "", paragraph(S.section_description)),
-                rx.el.form(
+                post_form(
                     rx.el.div(render_section(S.plan, _events()), key=S.section_key),
                     _upload_box(),
                     rx.el.button("Save and continue", type="submit", class_name="button"),
@@ -206,7 +207,7 @@ def check_page() -> rx.Component:
                 paragraph(
                     "By sending this request you confirm that the information is correct to the best of your knowledge."
                 ),
-                rx.el.form(
+                post_form(
                     rx.cond(
                         S.errors.contains("send-request"),
                         rx.el.p(S.errors.get("send-request", ""), class_name="error-message", id="send-request-error"),

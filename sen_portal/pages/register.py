@@ -10,6 +10,7 @@ from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import checkbox, text_input
 from sen_portal.components.layout import back_link, page_shell
 from sen_portal.components.password import password_input, password_rules_checklist, show_password_toggle
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.registration import RegistrationState as S
 
@@ -30,7 +31,7 @@ def _text(field: str, label: str, **kwargs) -> rx.Component:
 
 
 def _step_form(*children: rx.Component, on_submit, button: str = "Continue") -> rx.Component:
-    return rx.el.form(
+    return post_form(
         *children,
         rx.el.button(button, type="submit", class_name="button"),
         on_submit=on_submit,

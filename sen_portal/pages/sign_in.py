@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import code_input, text_input
 from sen_portal.components.layout import page_shell
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import button_link, heading, paragraph
 from sen_portal.state.sign_in import SignInState as S
 
@@ -57,7 +58,7 @@ def sign_in_form() -> rx.Component:
                 class_name="notification",
             ),
         ),
-        rx.el.form(
+        post_form(
             text_input(
                 name="email",
                 label="Email address",
@@ -77,7 +78,21 @@ def sign_in_form() -> rx.Component:
                 input_type="password",
                 autocomplete="current-password",
             ),
-            rx.el.button("Continue", type="submit", class_name="button"),
+            rx.el.button(
+                rx.cond(S.signing_in, "Signing you in…", "Continue"),
+                type="submit",
+                class_name="button",
+                disabled=S.signing_in,
+                aria_disabled=S.signing_in,
+            ),
+            rx.el.p(
+                rx.cond(
+                    S.signing_in, "Signing you in… this can take a few seconds when many people sign in at once.", ""
+                ),
+                class_name="body",
+                role="status",
+                aria_live="polite",
+            ),
             on_submit=S.submit_password,
             prevent_default=True,
             no_validate=True,
@@ -109,7 +124,7 @@ def sign_in_code_page() -> rx.Component:
                 ),
             ),
         ),
-        rx.el.form(
+        post_form(
             code_input(label="Code", value=S.code, on_change=S.set_code, error=_error("code")),
             rx.el.button("Sign in", type="submit", class_name="button"),
             on_submit=S.submit_code,

@@ -7,6 +7,7 @@ import reflex as rx
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
 from sen_portal.components.links import confirmation_region
+from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import staff_shell
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.staff_accounts import StaffAccountsState as S
@@ -62,7 +63,7 @@ def _pending_table() -> rx.Component:
 def _reject_form() -> rx.Component:
     return rx.cond(
         S.rejecting_id != "",
-        rx.el.form(
+        post_form(
             heading("Reject " + S.rejecting_name, level=2, size="m"),
             text_input(
                 name="reject-reason",
@@ -147,7 +148,7 @@ def staff_accounts_page() -> rx.Component:
                 S.is_admin,
                 rx.fragment(
                     heading("Disable or re-enable an account", level=2, size="m"),
-                    rx.el.form(
+                    post_form(
                         text_input(
                             name="search-text",
                             label="Email address or name",

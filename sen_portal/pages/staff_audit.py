@@ -6,6 +6,7 @@ import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import error_text, form_group
+from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import pagination, staff_shell
 from sen_portal.components.text import heading
 from sen_portal.state.staff_audit import StaffAuditState as S
@@ -35,7 +36,7 @@ def staff_audit_page() -> rx.Component:
         S,
         error_summary(S.error_items),
         heading("Audit log"),
-        rx.el.form(
+        post_form(
             rx.el.div(
                 form_group(
                     rx.el.label("Action", html_for="action", class_name="label"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sen_portal import routes
+from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import pagination, staff_shell
 from sen_portal.components.text import heading
 from sen_portal.state.staff_inbox import StaffInboxState as S
@@ -49,7 +50,7 @@ def _checkbox(name: str, label: str, checked: rx.Var) -> rx.Component:
 
 
 def _filters() -> rx.Component:
-    return rx.el.form(
+    return post_form(
         rx.el.div(
             rx.el.div(
                 rx.el.label("Search by reference or child's name", html_for="q", class_name="label"),
@@ -129,7 +130,7 @@ def staff_inbox_page() -> rx.Component:
         heading("Referrals"),
         _filters(),
         rx.el.p(
-            rx.cond(S.total == 1, "1 referral", S.total.to_string() + " referrals"),
+            S.total_label,
             class_name="body",
             role="status",
             aria_live="polite",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import LOSSLESS, checkbox, error_text, form_group, text_input
+from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import staff_shell
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.notices import StaffNoticesState as S
@@ -82,7 +83,7 @@ def staff_notices_page() -> rx.Component:
             role="status",
         ),
         heading("Schedule a notice", level=2, size="m"),
-        rx.el.form(
+        post_form(
             text_input(name="title", label="Title", value=S.title, on_change=S.set_title, error=_error("title")),
             form_group(
                 rx.el.label("What users need to know", html_for="body", class_name="label"),

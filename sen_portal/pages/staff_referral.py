@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import error_text, form_group
 from sen_portal.components.links import confirmation_region
+from sen_portal.components.post_form import post_form
 from sen_portal.components.staff import staff_shell
 from sen_portal.components.summary_table import summary_table
 from sen_portal.components.text import heading, paragraph
@@ -66,7 +67,7 @@ def _duplicates() -> rx.Component:
 
 
 def _assign_form() -> rx.Component:
-    return rx.el.form(
+    return post_form(
         heading("Caseworker", level=2, size="m"),
         form_group(
             rx.el.label("Assign to", html_for="caseworker", class_name="label"),
@@ -111,7 +112,7 @@ def _textarea(name: str, label: str, hint: str) -> rx.Component:
 def _status_form() -> rx.Component:
     return rx.cond(
         S.next_statuses.length() > 0,
-        rx.el.form(
+        post_form(
             heading("Change the status", level=2, size="m"),
             form_group(
                 rx.el.label("New status", html_for="to_status", class_name="label"),

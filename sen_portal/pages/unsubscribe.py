@@ -6,6 +6,7 @@ import reflex as rx
 
 from sen_portal import routes
 from sen_portal.components.layout import page_shell
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import heading, paragraph
 from sen_portal.state.unsubscribe import UnsubscribeState as S
 
@@ -46,7 +47,7 @@ def unsubscribe_page() -> rx.Component:
             rx.fragment(
                 heading("Unsubscribe from maintenance emails"),
                 paragraph("You will no longer get emails before planned maintenance of the portal."),
-                rx.el.form(
+                post_form(
                     rx.el.button("Unsubscribe", type="submit", class_name="button"),
                     on_submit=S.confirm,
                     prevent_default=True,

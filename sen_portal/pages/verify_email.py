@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
 from sen_portal.components.layout import page_shell
+from sen_portal.components.post_form import post_form
 from sen_portal.components.text import button_link, heading, paragraph
 from sen_portal.state.verify_email import VerifyEmailState as S
 
@@ -22,7 +23,7 @@ def _new_link_form() -> rx.Component:
             ),
             role="status",
         ),
-        rx.el.form(
+        post_form(
             text_input(
                 name="resend_email",
                 label="Email address",

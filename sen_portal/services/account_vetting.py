@@ -24,6 +24,7 @@ from sen_portal.services import audit, sessions
 from sen_portal.services.audit import Actor, AuditAction
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
+from sen_portal.services.email_text import body_text_error
 from sen_portal.services.outbox import enqueue
 
 REASON_MAX = 500
@@ -91,7 +92,7 @@ def _decide(
     values: dict[str, object] = {"approval_status": to_status, "approval_decided_at": now, "updated_at": now}
     if to_status == ApprovalStatus.REJECTED:
         values["is_active"] = False
-    decided = session.execute(
+    decided = session.exec(
         update(UserAccount)
         .where(
             col(UserAccount.id) == user_id,
@@ -137,6 +138,8 @@ def reject(
         raise VettingError("Enter the reason, so the person knows what to do next")
     if len(reason) > REASON_MAX:
         raise VettingError(f"The reason must be {REASON_MAX} characters or fewer")
+    if problem := body_text_error(reason, label="The reason"):  # it is emailed to the person
+        raise VettingError(problem)
     user = _decide(session, user_id=user_id, actor=actor, to_status=ApprovalStatus.REJECTED, clock=clock)
     if user is None:
         return

@@ -19,6 +19,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -134,7 +135,7 @@ def _save_batch(session: Session, batch: list[dict[str, str]], report: ImportRep
     existing = {address.uprn: address for address in session.exec(select(Address).where(col(Address.uprn).in_(uprns)))}
     now = utcnow()
     for row in batch:
-        values = {
+        values: dict[str, Any] = {  # Any: the model's keyword types are checked per field, not per dict
             "line1": row["line1"],
             "line2": row.get("line2", ""),
             "line3": row.get("line3", ""),

@@ -12,6 +12,7 @@ A crash between the two steps can still leave a stray file; ``sweep_orphans`` re
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import os
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from sen_portal.config import Settings
@@ -72,7 +74,7 @@ def path_for(settings: Settings, storage_name: str) -> Path:
     return settings.document_store_dir / storage_name[:2] / storage_name[2:4] / storage_name
 
 
-def create_private_file(path: Path):
+def create_private_file(path: Path) -> io.BufferedWriter:
     """Open a new file for writing, 0600, refusing to follow or reuse anything already there."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     descriptor = os.open(path, flags, 0o600)
@@ -121,7 +123,7 @@ def _after_commit(session: Session) -> None:
     pending.once_committed.clear()
 
 
-def _after_transaction_end(session: Session, transaction) -> None:
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None:
         return  # a savepoint: the outer transaction decides
     # after_commit (which empties the lists) runs first, so anything left here was not committed.

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from sen_portal.config import Settings
 from sen_portal.models import ContainerKind, ScanStatus, StoredDocument
+from sen_portal.operations.metrics import STORAGE_FAILURES, UPLOAD_BYTES
 from sen_portal.services import document_store, faults, file_types, virus_scan
 from sen_portal.services.file_types import DetectedType, Refusal, sanitise_filename, sniff_type
 
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MB = 1024 * 1024
 SCAN_UNAVAILABLE = "We could not check this file for viruses. Try again later."
+STORE_UNAVAILABLE = "We could not store this file just now. Try again later."
 
 
 class UploadRefused(Exception):
@@ -71,7 +73,8 @@ async def stream_upload(
     try:
         async for chunk in chunks:
             if writer is None:
-                writer = begin_upload(
+                writer = _storing(
+                    begin_upload,
                     settings,
                     filename=chunk.filename or "document",
                     owner_user_id=owner_user_id,
@@ -79,15 +82,26 @@ async def stream_upload(
                     already_stored_count=already_stored_count,
                 )
             if chunk.data:
-                await asyncio.to_thread(writer.write, chunk.data)
+                await asyncio.to_thread(_storing, writer.write, chunk.data)
         if writer is None:
             return None
-        result = await asyncio.to_thread(finish, writer)
+        result = await asyncio.to_thread(_storing, finish, writer)
         stored = True
         return result
     finally:
         if writer is not None and not stored:
             writer.abort()
+
+
+def _storing(step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a step that writes to DOCUMENT_STORE_DIR. If the folder is unwritable, missing or full, the
+    person is told in words and may try again; the operator sees it in the log and in /metrics."""
+    try:
+        return step(*args, **kwargs)
+    except OSError as error:
+        STORAGE_FAILURES.inc()
+        log.error("could not store an upload in DOCUMENT_STORE_DIR: %s: %s", type(error).__name__, error.strerror)
+        raise UploadRefused(STORE_UNAVAILABLE) from error
 
 
 class UploadWriter:
@@ -187,6 +201,7 @@ class UploadWriter:
             except BaseException:
                 document_store.remove_quietly(final_path)
                 raise
+            UPLOAD_BYTES.inc(self.bytes_received)
         except BaseException:
             self.abort()
             raise

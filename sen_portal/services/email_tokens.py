@@ -47,7 +47,7 @@ def issue(session: Session, *, user_id: int, purpose: str, lifetime: timedelta, 
 
 def void_unused(session: Session, *, user_id: int, purpose: str) -> int:
     """Delete ``user_id``'s unused tokens for ``purpose``; returns how many."""
-    result = session.execute(
+    result = session.exec(
         delete(EmailToken).where(
             col(EmailToken.user_id) == user_id, col(EmailToken.purpose) == purpose, col(EmailToken.used_at).is_(None)
         )
@@ -79,7 +79,7 @@ def status_of(row: EmailToken | None, *, now: datetime) -> LinkStatus:
 def consume(session: Session, row: EmailToken, *, clock: Clock = system_clock) -> bool:
     """Mark ``row`` used if nobody else has; True only for the one caller that did."""
     now = clock()
-    result = session.execute(
+    result = session.exec(
         update(EmailToken)
         .where(col(EmailToken.id) == row.id, col(EmailToken.used_at).is_(None), col(EmailToken.expires_at) > now)
         .values(used_at=now)
@@ -93,5 +93,5 @@ def consume(session: Session, row: EmailToken, *, clock: Clock = system_clock) -
 
 def prune(session: Session, *, older_than: timedelta = timedelta(days=30), clock: Clock = system_clock) -> int:
     """Delete tokens that expired more than ``older_than`` ago (run periodically); returns how many."""
-    result = session.execute(delete(EmailToken).where(col(EmailToken.expires_at) < clock() - older_than))
+    result = session.exec(delete(EmailToken).where(col(EmailToken.expires_at) < clock() - older_than))
     return int(result.rowcount or 0)

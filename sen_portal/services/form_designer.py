@@ -71,7 +71,9 @@ def reserved_names(session: Session, form_key: str) -> set[str]:
     return names
 
 
-def _audit(session: Session, actor: Actor, action: audit.AuditAction, version: FormVersion, change: str, clock: Clock):
+def _audit(
+    session: Session, actor: Actor, action: audit.AuditAction, version: FormVersion, change: str, clock: Clock
+) -> None:
     audit.record(
         session,
         action=action,
@@ -127,7 +129,9 @@ def create_form(
     return new_draft(session, key, 1, data, actor, "created", clock)
 
 
-def new_draft(session: Session, key: str, number: int, data: Data, actor: Actor, change: str, clock: Clock):
+def new_draft(
+    session: Session, key: str, number: int, data: Data, actor: Actor, change: str, clock: Clock
+) -> FormVersion:
     now = clock()
     version = FormVersion(
         form_key=key,

@@ -131,7 +131,7 @@ def reserve_attempt(session: Session, challenge: LoginChallenge) -> bool:
     A conditional UPDATE, so parallel requests cannot get more than MAX_WRONG_CODES
     guesses between them.
     """
-    reserved = session.execute(
+    reserved = session.exec(
         update(LoginChallenge)
         .where(
             col(LoginChallenge.id) == challenge.id,
@@ -148,7 +148,7 @@ def reserve_attempt(session: Session, challenge: LoginChallenge) -> bool:
 
 def claim(session: Session, challenge: LoginChallenge, *, clock: Clock) -> bool:
     """Mark the challenge used (refunding the reserved attempt); True only for the one caller that did."""
-    claimed = session.execute(
+    claimed = session.exec(
         update(LoginChallenge)
         .where(
             col(LoginChallenge.id) == challenge.id,

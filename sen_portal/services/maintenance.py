@@ -20,6 +20,7 @@ from sen_portal.routes import absolute_url
 from sen_portal.services import audit, unsubscribe
 from sen_portal.services.branding import branding
 from sen_portal.services.clock import Clock, system_clock
+from sen_portal.services.email_text import body_text_error, header_text_error
 from sen_portal.services.notice_views import (
     BANNER_CACHE_SECONDS,
     NoticeView,
@@ -28,7 +29,7 @@ from sen_portal.services.notice_views import (
     parse_uk_time,
     window_state,
 )
-from sen_portal.services.outbox import enqueue
+from sen_portal.services.outbox import UnsafeHeader, enqueue
 
 __all__ = [
     "BANNER_CACHE_SECONDS",
@@ -106,10 +107,14 @@ def schedule(
         errors["title"] = ["Enter a title"]
     elif len(title) > NOTICE_TITLE_MAX:
         errors["title"] = [f"Title must be {NOTICE_TITLE_MAX} characters or fewer"]
+    elif problem := header_text_error(title, label="Title"):  # the title is the email's subject line
+        errors["title"] = [problem]
     if not body:
         errors["body"] = ["Enter what users need to know"]
     elif len(body) > NOTICE_BODY_MAX:
         errors["body"] = [f"The notice must be {NOTICE_BODY_MAX} characters or fewer"]
+    elif problem := body_text_error(body, label="The notice"):
+        errors["body"] = [problem]
     if starts_at is None:
         errors["starts_at"] = ["Enter when the maintenance starts"]
     if ends_at is None:
@@ -233,7 +238,8 @@ def broadcast(
     client_ip: str = "",
     clock: Clock = system_clock,
 ) -> int | None:
-    """Email the notice to every active, verified user who opted in; returns how many were queued.
+    """Email the notice to every active, verified user who opted in; returns how many were queued
+    (not how many were asked: an address that cannot be a header is skipped and counted apart).
 
     None when it was already emailed: ``emailed_at`` is claimed with a conditional UPDATE, so a
     double click (or two staff at once) cannot email everyone twice.
@@ -244,7 +250,7 @@ def broadcast(
     now = clock()
     if notice.ends_at <= now:
         raise NoticeEnded(notice_id)  # telling people about maintenance that is over only confuses them
-    claimed = session.execute(
+    claimed = session.exec(
         update(MaintenanceNotice)
         .where(col(MaintenanceNotice.id) == notice_id, col(MaintenanceNotice.emailed_at).is_(None))
         .values(emailed_at=now)
@@ -262,6 +268,7 @@ def broadcast(
         .order_by(col(UserAccount.id))
     ).all()
     brand = branding(settings)
+    queued = not_queued = 0
     for user in users:
         token = unsubscribe.token_for(settings, user_id=user.id or 0)
         message = maintenance_notice_email(
@@ -275,7 +282,14 @@ def broadcast(
             one_click_link=absolute_url(settings, routes.UNSUBSCRIBE_ONE_CLICK, token=token),
             branding=brand,
         )
-        enqueue(session, message, clock=clock)
+        try:
+            enqueue(session, message, clock=clock)
+        except UnsafeHeader:
+            # An address stored before addresses were checked; counted apart so staff see it.
+            not_queued += 1
+            log.warning("maintenance notice %s not queued for user %s: unsafe address", notice_id, user.id)
+            continue
+        queued += 1
     audit.record(
         session,
         action=audit.AuditAction.NOTICE_EMAILED,
@@ -284,8 +298,8 @@ def broadcast(
         object_type="notice",
         object_id=notice_id,
         client_ip=client_ip,
-        detail={"recipients": len(users)},
+        detail={"recipients": queued, **({"not_queued": not_queued} if not_queued else {})},
         clock=clock,
     )
-    log.info("maintenance notice %s emailed to %s users", notice_id, len(users))
-    return len(users)
+    log.info("maintenance notice %s emailed to %s users", notice_id, queued)
+    return queued

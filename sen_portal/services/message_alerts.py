@@ -41,10 +41,10 @@ def alert_if_first_unread(
         if recipient_side == MessageSide.STAFF
         else MessageThread.professional_alert_pending
     )
-    result = session.execute(
+    result = session.exec(
         update(MessageThread)
         .where(col(MessageThread.id) == thread_id, col(flag).is_(False))
-        .values({flag.key: True})
+        .values({col(flag): True})
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

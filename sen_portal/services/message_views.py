@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, col, select
 
 from sen_portal.models import (
@@ -74,7 +74,7 @@ def messages_in(session: Session, *, thread: MessageThread) -> list[MessageView]
     return views
 
 
-def _unread_expression(side: MessageSide):
+def _unread_expression(side: MessageSide) -> ColumnElement[int]:
     """Per thread: messages from the other side past this side's read marker."""
     marker = MessageThread.staff_read_up_to if side == MessageSide.STAFF else MessageThread.professional_read_up_to
     other = MessageSide.PROFESSIONAL if side == MessageSide.STAFF else MessageSide.STAFF
@@ -107,7 +107,7 @@ def list_threads(session: Session, *, user_id: int) -> list[ThreadSummary]:
     user = active_user(session, user_id)
     side = side_of(user)
     query = (
-        select(
+        select(  # type: ignore[call-overload]  # SQLModel types select() for at most 4 columns
             Referral.public_id,
             Referral.reference,
             Referral.child_name,

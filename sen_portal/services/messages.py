@@ -201,8 +201,8 @@ def mark_read(
         .where(col(MessageThread.id) == thread.id)
         .values(
             {
-                read_attr.key: case((col(read_attr) < latest, latest), else_=col(read_attr)),
-                pending_attr.key: False,
+                col(read_attr): case((col(read_attr) < latest, latest), else_=col(read_attr)),
+                col(pending_attr): False,
             }
         )
         .execution_options(synchronize_session=False)

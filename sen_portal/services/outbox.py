@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sen_portal.email.message import EmailMessage
 from sen_portal.email.transports import PermanentSendError, TransientSendError, Transport
@@ -32,8 +32,23 @@ FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(hours=1)
 
 
+class UnsafeHeader(ValueError):
+    """A recipient, subject or header holds a line break: it would start a header of its own."""
+
+
+def _check_headers(message: EmailMessage) -> None:
+    for value in (message.to, message.subject, *message.headers.keys(), *message.headers.values()):
+        if any(char in value for char in "\r\n\x00\u0085\u2028\u2029"):
+            raise UnsafeHeader("an email header value holds a line break")
+
+
 def enqueue(session: Session, message: EmailMessage, *, clock: Clock = system_clock) -> OutboxMessage:
-    """Add ``message`` to the outbox; it is sent only if the caller's transaction commits."""
+    """Add ``message`` to the outbox; it is sent only if the caller's transaction commits.
+
+    ``UnsafeHeader`` for a message whose headers hold a line break: refused here, once, rather
+    than left to each transport (a worker would otherwise retry it until it is dead-lettered).
+    """
+    _check_headers(message)
     row = OutboxMessage(
         to_address=message.to,
         subject=message.subject,
@@ -58,37 +73,38 @@ def retry_delay(attempts: int) -> timedelta:
 def claim_due(engine: Engine, *, limit: int = 20, clock: Clock = system_clock) -> list[OutboxMessage]:
     """Take a lease on up to ``limit`` due messages and return them."""
     now = clock()
-    claimed: list[OutboxMessage] = []
+    claimed_ids: list[int] = []
     with Session(engine, expire_on_commit=False) as session:
         candidates = (
-            select(OutboxMessage.id)
+            select(col(OutboxMessage.id))
             .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+                col(OutboxMessage.next_attempt_at) <= now,
+                or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now),
             )
-            .order_by(OutboxMessage.id)
+            .order_by(col(OutboxMessage.id))
             .limit(limit)
         )
         if engine.dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
-        ids = list(session.exec(candidates))
+        ids = [message_id for message_id in session.exec(candidates) if message_id is not None]  # typed Optional
         for message_id in ids:
-            result = session.execute(
+            result = session.exec(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.id == message_id,
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                    col(OutboxMessage.id) == message_id,
+                    col(OutboxMessage.status) == OutboxStatus.PENDING,
+                    or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now),
                 )
                 .values(claimed_until=now + LEASE)
             )
             if result.rowcount == 1:
-                claimed.append(message_id)
+                claimed_ids.append(message_id)
         session.commit()
-        if not claimed:
+        if not claimed_ids:
             return []
-        return list(session.exec(select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)))
+        claimed = select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed_ids)).order_by(col(OutboxMessage.id))
+        return list(session.exec(claimed))
 
 
 def _as_email(row: OutboxMessage) -> EmailMessage:
@@ -148,6 +164,6 @@ def send_due(engine: Engine, transport: Transport, *, limit: int = 20, clock: Cl
         # Logs name the message id and category only: never the body (codes, links).
         log.info("outbox message %s (%s): %s", row.id, row.category, values.get("status", "retry"))
         with Session(engine) as session:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+            session.execute(update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values))
             session.commit()
     return report

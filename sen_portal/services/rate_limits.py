@@ -118,11 +118,11 @@ def recent_times(session: Session, bucket: str, *, window: timedelta, clock: Clo
 
 def clear(session: Session, bucket: str) -> int:
     """Forget every attempt in ``bucket`` (after a successful sign-in, say); returns rows removed."""
-    result = session.execute(delete(RateLimitEvent).where(col(RateLimitEvent.bucket) == bucket))
+    result = session.exec(delete(RateLimitEvent).where(col(RateLimitEvent.bucket) == bucket))
     return int(result.rowcount or 0)
 
 
 def prune(session: Session, *, older_than: timedelta = DEFAULT_RETENTION, clock: Clock = system_clock) -> int:
     """Delete attempts older than ``older_than`` in every bucket (run periodically); returns rows removed."""
-    result = session.execute(delete(RateLimitEvent).where(col(RateLimitEvent.created_at) < clock() - older_than))
+    result = session.exec(delete(RateLimitEvent).where(col(RateLimitEvent.created_at) < clock() - older_than))
     return int(result.rowcount or 0)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, select
 
+from sen_portal import routes
 from sen_portal.config import Settings, get_settings
 from sen_portal.db import session_scope
 from sen_portal.forms import (
@@ -96,7 +97,7 @@ def _definition(version_id: int, _cache_key: str) -> FormDefinition:
         return load_definition(version.definition)
 
 
-def _load(session: Session, user_id: int, public_id: str):
+def _load(session: Session, user_id: int, public_id: str) -> tuple[Referral, FormVersion, FormDefinition]:
     referral, version = referrals.get_own(session, user_id=user_id, public_id=public_id)
     definition = _definition(version.id or 0, version.status)
     return referral, version, definition
@@ -318,7 +319,7 @@ def _document_rows(
             "size": _size(d.size_bytes),
             "slot": d.slot,
             "slot_label": labels.get(d.slot, d.slot),
-            "href": f"/documents/{d.public_id}",
+            "href": routes.document_path(d.public_id),
         }
         for d in rows
     ]
@@ -401,7 +402,8 @@ def _finish_upload(writer: Any, user_id: int, public_id: str, referral_id: int, 
         item = next(f for s in definition.sections for f in s.fields if f.name == slot)
         if _already_in_slot(session, referral_id, slot, writer.sha256):
             # Pressing Upload twice stored the same file twice: say so instead.
-            raise documents.UploadRefused(f"{writer.filename} is already uploaded for ‘{item.label}’")
+            label = getattr(item, "label", slot)
+            raise documents.UploadRefused(f"{writer.filename} is already uploaded for ‘{label}’")
         document = writer.finish(
             session,
             container_kind=ContainerKind.REFERRAL,

@@ -121,7 +121,7 @@ def change_status(
     if to_status in (S.DECLINED, S.AGREED_TO_ASSESS):
         values["decision_reason"] = reason
     # Conditional on the status we read, so two caseworkers moving it at once cannot both succeed.
-    moved = session.execute(
+    moved = session.exec(
         update(Referral).where(col(Referral.id) == referral.id, col(Referral.status) == from_status).values(**values)
     )
     if moved.rowcount != 1:

@@ -218,7 +218,7 @@ def save_section(
         completed.append(section_key)
     # Conditional on the draft status: a Send racing this save (another tab, a double
     # click) must not have its cleaned, submitted answers overwritten afterwards.
-    saved = session.execute(
+    saved = session.exec(
         update(Referral)
         .where(col(Referral.id) == referral.id, col(Referral.status) == ReferralStatus.DRAFT)
         .values(answers=merged, completed_sections=completed, child_name=_child_name(merged), updated_at=clock())
@@ -258,7 +258,7 @@ def submit(session: Session, *, user_id: int, public_id: str, settings: Settings
         received_at=now,
     )
     # The conditional update makes a double click (two submits racing) produce one referral.
-    claimed = session.execute(
+    claimed = session.exec(
         update(Referral)
         .where(col(Referral.id) == referral.id, col(Referral.status) == ReferralStatus.DRAFT)
         .values(

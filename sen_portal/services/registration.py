@@ -285,7 +285,7 @@ def purge_unverified_accounts(
     Frees the address for its real owner and limits "pre-hijacking" (someone registering
     another person's address with a password of their own and waiting).
     """
-    result = session.execute(
+    result = session.exec(
         delete(UserAccount).where(
             col(UserAccount.role) == UserRole.PROFESSIONAL,
             col(UserAccount.email_verified_at).is_(None),
@@ -317,7 +317,6 @@ def _send_verification(session: Session, *, user: UserAccount, settings: Setting
     )
     message = verification_email(
         to=user.email,
-        first_name=user.first_name,
         link=absolute_url(settings, routes.VERIFY_EMAIL, token=token),
         branding=branding(settings),
         expires_in_hours=int(VERIFY_LINK_LIFETIME.total_seconds() // 3600),

@@ -13,6 +13,7 @@ import unicodedata
 from sqlmodel import Session
 
 from sen_portal.services import lookups
+from sen_portal.services.email_text import name_error
 from sen_portal.services.emails import email_error
 from sen_portal.services.passwords import normalise as normalise_password
 from sen_portal.services.passwords import password_errors
@@ -91,6 +92,10 @@ def validate_personal_step(*, title: str, first_name: str, last_name: str, phone
         errors, "first_name", first_name, label="First name", max_length=100, required_message="Enter your first name"
     )
     _text(errors, "last_name", last_name, label="Last name", max_length=100, required_message="Enter your last name")
+    # Names are greeted in emails ("Hello Sam,"): no addresses, no control characters inside.
+    for field, value, label in (("first_name", first_name, "First name"), ("last_name", last_name, "Last name")):
+        if field not in errors and (problem := name_error(value or "", label=label)):
+            errors[field] = [problem]
     message = phone_error(phone)
     if message:
         errors["phone"] = [message]

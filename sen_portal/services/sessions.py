@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sen_portal.config import Settings
 from sen_portal.models import UserAccount
@@ -54,8 +54,10 @@ def redeem_ticket(
     row = session.exec(select(SignInTicket).where(SignInTicket.ticket_hash == _hash(ticket or ""))).first()
     if row is None or row.used_at is not None or row.expires_at <= now:
         return None
-    claimed = session.execute(
-        update(SignInTicket).where(SignInTicket.id == row.id, SignInTicket.used_at.is_(None)).values(used_at=now)
+    claimed = session.exec(
+        update(SignInTicket)
+        .where(col(SignInTicket.id) == row.id, col(SignInTicket.used_at).is_(None))
+        .values(used_at=now)
     )
     if claimed.rowcount != 1:  # a concurrent redeem won
         return None
@@ -99,14 +101,14 @@ def resolve(session: Session, *, token: str, settings: Settings, clock: Clock = 
 def end(session: Session, *, token: str, clock: Clock = system_clock) -> None:
     session.execute(
         update(UserSession)
-        .where(UserSession.token_hash == _hash(token or ""), UserSession.ended_at.is_(None))
+        .where(col(UserSession.token_hash) == _hash(token or ""), col(UserSession.ended_at).is_(None))
         .values(ended_at=clock())
     )
 
 
 def end_all(session: Session, *, user_id: int, keep_token: str | None = None, clock: Clock = system_clock) -> int:
     """End every session of a user (optionally but one); returns how many were ended."""
-    statement = update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+    statement = update(UserSession).where(col(UserSession.user_id) == user_id, col(UserSession.ended_at).is_(None))
     if keep_token:
-        statement = statement.where(UserSession.token_hash != _hash(keep_token))
-    return session.execute(statement.values(ended_at=clock())).rowcount
+        statement = statement.where(col(UserSession.token_hash) != _hash(keep_token))
+    return session.exec(statement.values(ended_at=clock())).rowcount

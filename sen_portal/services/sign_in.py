@@ -70,6 +70,7 @@ __all__ = [
     "SignInPaused",
     "check_current_password",
     "check_password",
+    "lock_message",
     "record_failed_attempt",
     "resend_code",
     "verify_code",
@@ -166,6 +167,10 @@ def check_password(
         return PasswordRejected(WRONG_EMAIL_OR_PASSWORD)
 
     assert user.id is not None
+    if passwords.needs_rehash(user.password_hash or ""):
+        # The cost was raised since this hash was made: the password is in hand only now, so upgrade it.
+        user.password_hash = passwords.hash_password(password or "", pepper=pepper)
+        session.add(user)
     if user.email_verified_at is None:
         log.info("sign-in: correct password for unverified user %s", user.id)
         return EmailNotVerified(email=user.email)
@@ -228,6 +233,26 @@ ENTER_CURRENT_PASSWORD = "Enter your current password"  # noqa: S105 - a message
 CURRENT_PASSWORD_WRONG = "Your current password is not correct"  # noqa: S105 - a message
 
 
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def lock_message(locked: AccountLocked) -> str:
+    """What the person is told: a wait on the account, or a limit on the network they are on."""
+    wait = _duration(locked.retry_after_seconds)
+    if locked.scope == "ip":
+        return (
+            "Too many failed sign-ins have come from your network recently. This is about the network "
+            f"you are using, not about your account. Try again in {wait}."
+        )
+    if locked.scope == "code_sends":
+        return f"You have asked for too many codes. Try again in {wait}."
+    return f"Too many wrong passwords for this account. Wait {wait}, then try again."
+
+
 def check_current_password(
     session: Session, *, user: UserAccount, password: str, settings: Settings, clock: Clock = system_clock
 ) -> list[str]:
@@ -239,8 +264,7 @@ def check_current_password(
         return [ENTER_CURRENT_PASSWORD]
     wait = sign_in_throttle.account_retry_after(session, email=user.email, clock=clock)
     if wait is not None:
-        minutes = -(-sign_in_throttle.whole_seconds(wait) // 60)
-        return [f"Too many wrong passwords. Try again in {minutes} minute{'s' if minutes != 1 else ''}."]
+        return [lock_message(AccountLocked(sign_in_throttle.whole_seconds(wait), scope="account"))]
     if passwords.verify_password(password, user.password_hash or "", pepper=passwords.password_pepper(settings)):
         return []
     record_failed_attempt(session, address=user.email, user=user, settings=settings, clock=clock)

@@ -4,17 +4,19 @@
 (hashed into the bucket name), never the client IP, so a different
 ``X-Forwarded-For`` does not reset the count; and unknown addresses are throttled
 exactly like real ones, so a lock reveals nothing about who has an account.
-Five failures within 15 minutes lock the address for 1 minute; every further
-failure after the wait doubles it (2, 4, 8 ... minutes, at most an hour). Back-off,
-not a permanent lockout: once the account has been quiet for 15 minutes after
-its last wait ended, the count starts again. Attempts made while locked are
-refused without checking the password and are not counted, so hammering a
-locked account neither extends the lock nor costs a bcrypt hash.
+Five failures within 15 minutes make the next attempt wait 2 seconds; every further
+failure after the wait doubles it (4, 8, 16 ... seconds), **capped at one minute**. A
+delay, never a lock-out: anyone can type a colleague's address, so a longer lock would let
+them keep the colleague out all day; at one guess a minute the deny-listed 12+ character
+password and the emailed code still hold. Once the account has been quiet for 15 minutes
+after its last wait ended, the count starts again. Attempts made while waiting are
+refused without checking the password and are not counted, so hammering a slowed
+account neither extends the wait nor costs a bcrypt hash.
 
 **Per IP.** At most 50 failures in 15 minutes from one address (an IPv6 client
 counts as its /64, which one machine can easily own). This slows password
-spraying across many accounts; the per-account limit is the one that matters
-for a single account. No IP (a test or a misconfigured proxy) means no IP limit,
+spraying across many accounts, and is the hard limit a single guesser meets; its
+message says it is about the network, not the account. No IP (a test or a misconfigured proxy) means no IP limit,
 rather than one bucket shared by everyone.
 
 A successful sign-in clears the account's count; an IP's count just ages out.
@@ -38,8 +40,8 @@ from sen_portal.services.clock import Clock, system_clock
 
 ACCOUNT_LIMIT = 5
 ACCOUNT_WINDOW = timedelta(minutes=15)
-FIRST_WAIT = timedelta(minutes=1)
-MAX_WAIT = timedelta(hours=1)
+FIRST_WAIT = timedelta(seconds=2)
+MAX_WAIT = timedelta(minutes=1)
 # How far back failures are read; rate_limits.prune keeps a day of events.
 LOOKBACK = timedelta(hours=24)
 
@@ -81,7 +83,7 @@ def ip_bucket(ip: str) -> str | None:
 
 
 def wait_after(failures: int) -> timedelta:
-    """The lock after the ``failures``-th failure in a run: 0 below the limit, then 1, 2, 4 ... minutes, capped."""
+    """The wait after the ``failures``-th failure in a run: 0 below the limit, then 2, 4, 8 ... seconds, capped."""
     if failures < ACCOUNT_LIMIT:
         return timedelta(0)
     doublings = min(failures - ACCOUNT_LIMIT, 20)  # 2**20 minutes is far past the cap; keeps the int small

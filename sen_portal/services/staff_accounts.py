@@ -15,6 +15,7 @@ from sen_portal.config import Settings
 from sen_portal.models import UserAccount
 from sen_portal.models.accounts import STAFF_ROLES
 from sen_portal.services.clock import Clock, system_clock
+from sen_portal.services.email_text import name_error
 from sen_portal.services.emails import email_error, normalise_email
 from sen_portal.services.password_reset import send_set_password_link
 from sen_portal.services.registration_steps import clean_text
@@ -42,6 +43,9 @@ def create_staff_user(
         raise StaffAccountError(message)
     if role not in STAFF_ROLES:
         raise StaffAccountError(f"role must be one of {', '.join(sorted(STAFF_ROLES))}")
+    for value, label in ((first_name, "First name"), (last_name, "Last name")):
+        if problem := name_error(value, label=label):  # greeted in the set-password email
+            raise StaffAccountError(problem)
     address = normalise_email(email)
     assert address is not None
     if session.exec(select(UserAccount.id).where(col(UserAccount.email) == address)).first() is not None:

@@ -63,6 +63,7 @@ class InboxView:
     page: int
     page_count: int
     settings: list[str]
+    total_label: str = ""  # "1,000+ referrals" once the count stops at its cap
 
 
 def inbox(actor: Actor, query: staff_inbox.InboxQuery) -> InboxView:
@@ -87,7 +88,8 @@ def inbox(actor: Actor, query: staff_inbox.InboxQuery) -> InboxView:
             }
             for r in found.rows
         ]
-        return InboxView(rows, found.total, found.page, found.page_count, staff_inbox.settings_in_use(session))
+        settings = staff_inbox.settings_in_use(session)
+        return InboxView(rows, found.total, found.page, found.page_count, settings, found.total_label)
 
 
 def export(actor: Actor, query: staff_inbox.InboxQuery) -> str:

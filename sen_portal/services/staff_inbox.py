@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from sen_portal.models import FormVersion, Referral, UserAccount
 from sen_portal.services.message_views import unread_for_staff_by_referral
@@ -24,6 +25,7 @@ from sen_portal.services.statutory_dates import days_left, is_overdue, local_dat
 
 SORTS = ("received", "deadline", "reference", "status")
 PAGE_SIZES = (25, 50, 100)
+COUNT_CAP = 1_000  # the inbox counts matches up to here, then says "1,000+ referrals"
 _SORT_COLUMNS = {
     "received": Referral.received_at,
     "deadline": Referral.decision_due_on,
@@ -97,13 +99,21 @@ class InboxRow:
 @dataclass(frozen=True)
 class InboxPage:
     rows: list[InboxRow]
-    total: int
+    total: int  # exact, or (``more``) how many were counted before the count stopped
     page: int
     page_size: int
+    more: bool = False  # more than ``total`` match: the count stopped at its cap
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return max(1, -(-self.total // self.page_size)) + (1 if self.more else 0)
+
+    @property
+    def total_label(self) -> str:
+        """ "1 referral", "230 referrals", or "1,000+ referrals" when the count stopped at its cap."""
+        if self.total == 1 and not self.more:
+            return "1 referral"
+        return f"{self.total:,}{'+' if self.more else ''} referrals"
 
 
 def _int(value: Any, default: int) -> int:
@@ -138,12 +148,12 @@ def _conditions(query: InboxQuery) -> list[Any]:
     return conditions
 
 
-def _statement(query: InboxQuery):
+def _statement(query: InboxQuery) -> Select[Any]:
     column = col(_SORT_COLUMNS.get(query.sort, Referral.received_at))
     order = [column.desc() if query.descending else column.asc(), col(Referral.id).desc()]
     # Named columns, not the whole row: the JSON answers stay on disk (an export of 10,000 would drag them all in).
     return (
-        select(
+        select(  # type: ignore[call-overload, misc]  # SQLModel types select() for at most 4 columns
             Referral.public_id,
             Referral.reference,
             Referral.child_name,
@@ -198,15 +208,26 @@ def _row(result: Any, today: date, unread: Mapping[int, int] | None = None) -> I
     )
 
 
-def search(session: Session, query: InboxQuery) -> InboxPage:
-    """One page of the inbox and the number of referrals matching the filters."""
-    total = session.exec(select(func.count()).select_from(Referral).where(*_conditions(query))).one()
-    page_count = max(1, -(-int(total) // query.page_size))
-    page = min(max(1, query.page), page_count)
+def count_matches(session: Session, query: InboxQuery, *, cap: int) -> tuple[int, bool]:
+    """How many referrals match, counting no further than ``cap``: (count, whether more match).
+
+    An exact ``count(*)`` reads every match, so its cost grows with the inbox (23-89 ms at 100,000);
+    nobody needs "73,412" to work a list, so the count stops at the cap ("1,000+ referrals").
+    """
+    matching = select(col(Referral.id)).where(*_conditions(query)).limit(cap + 1).subquery()
+    counted = int(session.exec(select(func.count()).select_from(matching)).one())
+    return min(counted, cap), counted > cap
+
+
+def search(session: Session, query: InboxQuery, *, count_cap: int = COUNT_CAP) -> InboxPage:
+    """One page of the inbox and the number of referrals matching the filters (up to ``count_cap``)."""
+    # Count at least to the end of the page asked for, so its pages exist and "Next" knows if more do.
+    total, more = count_matches(session, query, cap=max(count_cap, query.page * query.page_size))
+    page = min(max(1, query.page), InboxPage([], total, 1, query.page_size, more).page_count)
     results = session.exec(_statement(query).offset((page - 1) * query.page_size).limit(query.page_size)).all()
     # One grouped count for the page's referrals, not a query per row.
     unread = unread_for_staff_by_referral(session, referral_ids=[r[-1] for r in results])
-    return InboxPage([_row(r, query.today, unread) for r in results], int(total), page, query.page_size)
+    return InboxPage([_row(r, query.today, unread) for r in results], total, page, query.page_size, more)
 
 
 def settings_in_use(session: Session) -> list[str]:

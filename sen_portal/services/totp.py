@@ -96,7 +96,7 @@ def accept_code(
     if step is None:
         return False
     # Conditional UPDATE: two requests racing with the same code cannot both win.
-    claimed = session.execute(
+    claimed = session.exec(
         update(UserAccount)
         .where(
             col(UserAccount.id) == user.id,
@@ -158,7 +158,7 @@ def use_recovery_code(
     """True (and the code is spent) when ``code`` is one of the user's unused recovery codes."""
     if not looks_like_recovery_code(code):
         return False
-    claimed = session.execute(
+    claimed = session.exec(
         update(RecoveryCode)
         .where(
             col(RecoveryCode.user_id) == user_id,

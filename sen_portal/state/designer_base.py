@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sen_portal import client_ip
 from sen_portal.models import UserRole
 from sen_portal.services.audit import Actor
 from sen_portal.state.auth import AuthState, CurrentUser, NotSignedIn
@@ -30,7 +31,7 @@ class DesignerBase(FormErrorsMixin, mixin=True):
             return None
 
     def _actor(self, user: CurrentUser) -> Actor:
-        return Actor(user_id=user.id, email=user.email, client_ip=self.router.session.client_ip or "")
+        return Actor(user_id=user.id, email=user.email, client_ip=client_ip.of_router(self.router))
 
 
 def form_entries(form_data: Mapping[str, object] | None, *, limit: int = 20_000) -> dict[str, str]:

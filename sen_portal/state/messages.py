@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from sen_portal import routes
+from sen_portal import client_ip, routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
@@ -54,7 +54,7 @@ def _open_thread(user_id: int, public_id: str, client_ip: str) -> tuple[dict[str
             "author": v.author_name,
             "when": local_time(v.created_at),
             "body": v.body,
-            "attachments": [{"name": a.name, "href": f"/documents/{a.public_id}"} for a in v.attachments],
+            "attachments": [{"name": a.name, "href": routes.document_path(a.public_id)} for a in v.attachments],
         }
         for v in views
     ]
@@ -137,7 +137,7 @@ class ThreadState(FormErrorsMixin, MessagesAuthState):
     _pending_ids: dict[str, int] = {}  # public id -> row id
 
     async def _refresh(self, user_id: int) -> bool:
-        found = await asyncio.to_thread(_open_thread, user_id, self.public_id, self.router.session.client_ip or "")
+        found = await asyncio.to_thread(_open_thread, user_id, self.public_id, client_ip.of_router(self.router))
         self.not_found = found is None
         if found is not None:
             header, self.items = found
@@ -174,7 +174,7 @@ class ThreadState(FormErrorsMixin, MessagesAuthState):
         except NotSignedIn:
             yield sign_in_redirect(routes.MESSAGES)
             return
-        ip = self.router.session.client_ip or ""
+        ip = client_ip.of_router(self.router)
         attachment_ids = list(self._pending_ids.values())
         errors = await asyncio.to_thread(_post, user.id, self.public_id, self.body, ip, attachment_ids)
         if errors:

@@ -6,6 +6,7 @@ import asyncio
 
 import reflex as rx
 
+from sen_portal import client_ip
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.email.notice_emails import local_time
@@ -121,7 +122,7 @@ class StaffNoticesState(FormErrorsMixin, StaffState):
             maintenance.parse_uk_time(self.ends_at),
             self.pause_sign_in,
         )
-        errors = await asyncio.to_thread(_schedule, user.id, user.email, self.router.session.client_ip or "", *fields)
+        errors = await asyncio.to_thread(_schedule, user.id, user.email, client_ip.of_router(self.router), *fields)
         if errors:
             for event in self.show_errors(errors):
                 yield event
@@ -143,7 +144,7 @@ class StaffNoticesState(FormErrorsMixin, StaffState):
             return
         if not _is_id(str(notice_id)):
             return
-        ended = await asyncio.to_thread(_end, int(notice_id), user.id, user.email, self.router.session.client_ip or "")
+        ended = await asyncio.to_thread(_end, int(notice_id), user.id, user.email, client_ip.of_router(self.router))
         self.notice = "The notice has ended." if ended else "That notice had already ended."
         await self._list()
         yield NoticeBannerState.load_banner
@@ -169,7 +170,7 @@ class StaffNoticesState(FormErrorsMixin, StaffState):
         if not _is_id(self.confirm_id):
             return None
         count = await asyncio.to_thread(
-            _broadcast, int(self.confirm_id), user.id, user.email, self.router.session.client_ip or ""
+            _broadcast, int(self.confirm_id), user.id, user.email, client_ip.of_router(self.router)
         )
         self.confirm_id = ""
         self.notice = (

@@ -14,10 +14,12 @@ from urllib.parse import urlencode
 
 import reflex as rx
 from reflex_base.utils.form import FormData
+from sqlalchemy.exc import DBAPIError
 
 from sen_portal import routes
 from sen_portal.config import get_settings
 from sen_portal.forms import FormDefinition, add_group_item, remove_group_item, render_plan, set_answer, steps
+from sen_portal.forms.conditions import may_change_visibility
 from sen_portal.models import ApprovalStatus
 from sen_portal.services import referral_journey as journey
 from sen_portal.services import referrals
@@ -170,8 +172,12 @@ class ReferralState(FormErrorsMixin, AuthState):
 
     @rx.event
     async def choose(self, path: str, value: str) -> None:
-        """A choice changed: re-plan at once so dependent questions show or hide."""
-        await self._apply(path, value, replan=True)
+        """A choice changed: re-plan at once when some question depends on it, so it shows or hides.
+
+        Other choices re-plan nothing: their inputs already show what was chosen, and re-sending
+        the whole plan (≈15 KB on the heaviest section) for them bought nothing.
+        """
+        await self._apply(path, value, replan=None)
 
     async def _field_change_user(self) -> CurrentUser | None:
         """The session check for a change within the page: the header is the page load's business
@@ -181,7 +187,8 @@ class ReferralState(FormErrorsMixin, AuthState):
         except NotSignedIn:
             return None
 
-    async def _apply(self, path: str, value: Any, *, replan: bool) -> None:
+    async def _apply(self, path: str, value: Any, *, replan: bool | None) -> None:
+        """Set one answer; ``replan`` None = only when some condition names the field."""
         user = await self._field_change_user()
         if user is None or not self.section_key:
             return
@@ -193,7 +200,7 @@ class ReferralState(FormErrorsMixin, AuthState):
             self._answers = set_answer(definition, self._answers, str(path)[:200], _as_answer(value))
         except (ValueError, KeyError, IndexError, TypeError):
             return  # a hand-made event naming a field the form does not have
-        if replan:
+        if replan or (replan is None and may_change_visibility(definition, str(path)[:200])):
             self._replan(definition, lookups)
 
     @rx.event
@@ -376,7 +383,12 @@ class ReferralState(FormErrorsMixin, AuthState):
     async def submit(self, _form: dict | None = None):
         """Send the request (idempotent: a double click sends one)."""
         self.errors = {}
-        user = await self._signed_in()
+        try:
+            user = await self._signed_in()
+        except DBAPIError as error:  # the session check already needs the database: same words as below
+            if not journey.database_unreachable(error):
+                raise
+            return self.show_errors({"send-request": [journey.TRY_AGAIN]})
         if user is None:
             return sign_in_redirect(self._here())
         try:

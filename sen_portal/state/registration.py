@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import reflex as rx
 
-from sen_portal import routes
+from sen_portal import client_ip, routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.services import emails, passwords, rate_limits, registration
@@ -24,7 +24,6 @@ from sen_portal.state.work_details import WORK_TEXT_FIELDS, WorkDetailsMixin
 
 # Which step each field lives on, so the check page can send "Change" to the right place.
 PERSONAL_FIELDS = ("title", "first_name", "last_name", "phone")
-ACCOUNT_FIELDS = ("email", "password", "confirm_password")
 WORK_FIELDS = (
     "professional_role",
     "professional_role_other",
@@ -128,7 +127,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
                 yield event
             return
         if not keep_existing:
-            if not await asyncio.to_thread(_may_hash, self.router.session.client_ip):
+            if not await asyncio.to_thread(_may_hash, client_ip.of_router(self.router)):
                 for event in self.show_errors(
                     {"password": ["Too many attempts from your network. Wait a few minutes and try again."]}
                 ):
@@ -185,7 +184,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
             maintenance_emails=self.maintenance_emails,
             **self._work_values(),
         )
-        ip = self.router.session.client_ip
+        ip = client_ip.of_router(self.router)
         try:
             await asyncio.to_thread(_register, details, ip)
         except registration.RegistrationInvalid as invalid:

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import reflex as rx
 
-from sen_portal import routes
+from sen_portal import client_ip, routes
 from sen_portal.api.session_cookie import SESSION_ROUTE, token_from_cookie_header
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
@@ -57,6 +57,9 @@ class SignInState(FormErrorsMixin, rx.State):
     paused_title: str = ""
     paused_until: str = ""
     staff_form: bool = False
+    # True while the password is being checked (or waits its turn on the password pool, when many
+    # people sign in at once): the page says "Signing you in…" and the button cannot be pressed twice.
+    signing_in: bool = False
     _challenge_id: int = 0
     _next: str = routes.DASHBOARD
 
@@ -123,8 +126,13 @@ class SignInState(FormErrorsMixin, rx.State):
                 yield event
             return
         email = self.email
-        ip = self.router.session.client_ip
-        outcome = await run_password_work(_check_password, email, password, ip)
+        ip = client_ip.of_router(self.router)
+        self.signing_in = True
+        yield  # show "Signing you in…" now: the check may wait its turn behind other sign-ins
+        try:
+            outcome = await run_password_work(_check_password, email, password, ip)
+        finally:
+            self.signing_in = False
         if isinstance(outcome, sign_in.PasswordAccepted):
             self._challenge_id = outcome.challenge_id
             self.masked_email = outcome.masked_email
@@ -140,14 +148,7 @@ class SignInState(FormErrorsMixin, rx.State):
             self.errors = {}
             self._show_paused(outcome)
         elif isinstance(outcome, sign_in.AccountLocked):
-            minutes = max(1, (outcome.retry_after_seconds + 59) // 60)
-            for event in self.show_errors(
-                {
-                    "email": [
-                        f"Too many attempts to sign in to this account. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-                    ]
-                }
-            ):
+            for event in self.show_errors({"email": [sign_in.lock_message(outcome)]}):
                 yield event
         else:
             for event in self.show_errors({"email": [outcome.message]}):
@@ -177,7 +178,7 @@ class SignInState(FormErrorsMixin, rx.State):
         if not self._challenge_id:
             yield rx.redirect(routes.SIGN_IN)
             return
-        outcome = await asyncio.to_thread(_verify_code, self._challenge_id, code, self.router.session.client_ip or "")
+        outcome = await asyncio.to_thread(_verify_code, self._challenge_id, code, client_ip.of_router(self.router))
         if isinstance(outcome, sign_in.CodeAccepted):
             ticket, needs_app = await asyncio.to_thread(_issue_ticket, outcome.user_id)
             self._challenge_id = 0

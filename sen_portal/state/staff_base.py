@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from sen_portal import client_ip
 from sen_portal.models import UserRole
 from sen_portal.services.audit import Actor
 from sen_portal.state.auth import STAFF_ROLES, AuthState, CurrentUser, NotSignedIn, sign_in_redirect
@@ -21,7 +22,7 @@ class StaffState(AuthState):
         return await self._require_user(*(roles or STAFF_ROLES))
 
     def _actor(self, user: CurrentUser) -> Actor:
-        return Actor(user_id=user.id, email=user.email, client_ip=self.router.session.client_ip or "")
+        return Actor(user_id=user.id, email=user.email, client_ip=client_ip.of_router(self.router))
 
     async def _open(self, *roles: str) -> tuple[CurrentUser | None, rx.event.EventSpec | None]:
         """For on_load: (user, None), or (None, redirect to sign-in), or (None, None) after showing "no access"."""

@@ -24,6 +24,7 @@ STATUS_OPTIONS = [{"value": "", "label": "Any status"}] + [
 class StaffInboxState(StaffState):
     rows: list[dict[str, str]] = []
     total: int = 0
+    total_label: str = ""
     page: int = 1
     page_count: int = 1
     setting_options: list[str] = []
@@ -54,6 +55,7 @@ class StaffInboxState(StaffState):
         query = InboxQuery.from_params(self._params(), me=user.id, today=council_today())
         view = await asyncio.to_thread(staff_cases.inbox, self._actor(user), query)
         self.rows, self.total, self.page, self.page_count = view.rows, view.total, view.page, view.page_count
+        self.total_label = view.total_label
         self.setting_options = view.settings
         self.csv_href = f"{routes.STAFF_INBOX_CSV}?{urlencode(query.as_params())}"
         self.loaded = True

@@ -7,6 +7,7 @@ import asyncio
 
 import reflex as rx
 
+from sen_portal import client_ip
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.services import unsubscribe
@@ -34,6 +35,6 @@ class UnsubscribeState(rx.State):
     @rx.event
     async def confirm(self, _form: dict | None = None) -> None:
         """The person clicked: turn maintenance emails off (idempotent)."""
-        result = await asyncio.to_thread(_unsubscribe, self._token, self.router.session.client_ip or "")
+        result = await asyncio.to_thread(_unsubscribe, self._token, client_ip.of_router(self.router))
         self.stage = "done" if result.ok else "invalid"
         self.masked_email = result.masked_email

@@ -205,3 +205,17 @@ def test_registering_an_existing_email_looks_the_same_and_emails_the_owner(page:
     mailbox.wait_for(to=email, subject_contains="Confirm your email")
     warning = mailbox.wait_for(to=email, subject_contains="already")
     assert "/sign-in" in warning.text
+
+
+def test_a_name_holding_a_web_address_or_a_line_break_is_refused_beside_the_field(page: Page) -> None:
+    # The name is greeted in emails: a link in it would be a stranger's link sent by the council.
+    page.goto("/register")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("First name").fill("Visit www.evil-portal.example")
+    page.get_by_label("Last name").fill("Brown")
+    page.get_by_label("Phone number").fill("01782 234567")
+    page.get_by_role("button", name="Continue").click()
+
+    expect_error(page, "first_name", "First name must not contain a web address or email address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    expect(page.get_by_label("First name")).to_have_value("Visit www.evil-portal.example")  # nothing typed is lost

@@ -130,3 +130,34 @@ def test_forgotten_password_end_to_end(page: Page, portal: Portal, mailbox: Mail
     expect(page.locator("#email-error")).to_be_visible()
     sign_in_with_password(page, email, new_password)
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+
+
+def test_a_sign_in_says_signing_you_in_while_the_password_is_checked(
+    page: Page, portal: Portal, mailbox: Mailbox
+) -> None:
+    # Password checks queue on a bounded pool when many people sign in at once: the person waiting
+    # must see that something is happening and must not be able to press the button twice.
+    email = new_email()
+    create_account(portal, email=email, password=PASSWORD)
+    page.goto("/sign-in")
+    page.wait_for_load_state("networkidle")
+    page.evaluate(
+        """() => {
+          window.__seen = [];
+          new MutationObserver(() => {
+            const button = document.querySelector('form button[type=submit]');
+            const status = document.querySelector('form [role=status]');
+            if (button && button.textContent.includes('Signing you in')) {
+              window.__seen.push({disabled: button.disabled, status: status ? status.textContent : ''});
+            }
+          }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+        }"""
+    )
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    seen = page.evaluate("window.__seen")
+    assert seen, "the page never said it was signing in"
+    assert all(state["disabled"] for state in seen)
+    assert any("Signing you in" in state["status"] for state in seen)

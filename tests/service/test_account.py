@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from sen_portal.models import LookupEntry, RecoveryCode, UserAccount
-from sen_portal.services import account, passwords, sessions, totp
+from sen_portal.services import account, sessions, totp
 from sen_portal.services.account import TotpSetupError
 from sen_portal.services.email_tokens import LinkStatus
 from sen_portal.services.sign_in import AccountLocked, PasswordAccepted, check_password
@@ -24,14 +24,9 @@ from tests.service.account_helpers import (
     token_in,
 )
 
-pytestmark = pytest.mark.service
+pytestmark = [pytest.mark.service, pytest.mark.usefixtures("fast_bcrypt")]
 
 NEW_EMAIL = "alice.okafor@newschool.org"
-
-
-@pytest.fixture(autouse=True)
-def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "BCRYPT_COST", 4)
 
 
 @pytest.fixture

@@ -172,3 +172,14 @@ def test_search_text_is_not_a_wildcard(session: Session, staff: vetting.Actor) -
     make_user(session, email="someone@school.example.org")
     assert vetting.find_accounts(session, text="%%%") == []
     assert vetting.find_accounts(session, text="___") == []
+
+
+def test_a_rejection_reason_with_an_address_is_refused_because_it_is_emailed(
+    session: Session, staff: vetting.Actor
+) -> None:
+    user = _pending(session)
+    with pytest.raises(vetting.VettingError, match="must not contain a web address"):
+        vetting.reject(
+            session, user_id=user.id or 0, actor=staff, reason="Verify at https://evil.example", settings=SETTINGS
+        )
+    assert _mail_to(session, user.email) == []

@@ -214,3 +214,31 @@ def test_unsubscribe_token_is_single_purpose_and_unforgeable(session: Session) -
         )
         is email_tokens.LinkStatus.VALID
     )
+
+
+def test_a_notice_title_with_a_line_break_or_an_address_is_refused_at_the_field(
+    session: Session, staff: UserAccount
+) -> None:
+    clock = Clock()
+    with pytest.raises(NoticeInvalid) as refused:
+        schedule(
+            session, staff, clock, title="Upgrade\r\nBcc: everyone@evil.example", body="Visit https://evil.example"
+        )
+    assert refused.value.errors["title"] == ["Title must be on one line"]
+    assert refused.value.errors["body"] == ["The notice must not contain a web address or email address"]
+
+
+def test_a_broadcast_counts_only_the_emails_it_queued(session: Session, staff: UserAccount) -> None:
+    clock = Clock()
+    user(session, "opted@school.example.org", maintenance_emails=True)
+    # An address stored before addresses were checked: it cannot be a header, so it is not queued.
+    user(session, "old\r\nBcc: all@evil.example", maintenance_emails=True)
+    notice = schedule(session, staff, clock)
+
+    count = maintenance.broadcast(session, notice_id=notice.id, settings=SETTINGS, actor_user_id=staff.id, clock=clock)
+    session.commit()
+
+    assert count == 1
+    assert [m.to_address for m in outbox(session)] == ["opted@school.example.org"]
+    emailed = session.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.NOTICE_EMAILED)).one()
+    assert emailed.detail == {"recipients": 1, "not_queued": 1}

@@ -295,6 +295,9 @@ def test_housekeeping_discards_attachments_of_messages_never_sent(
     assert document_store.path_for(settings, sent.storage_name).exists()
 
 
+# SQLAlchemy decides whether to log when a connection opens; the rolled-back session's connection opens
+# before caplog turns logging on, so this test takes the engine (fresh connections, real commits).
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("sql_level", [None, logging.INFO, logging.DEBUG], ids=["app", "sql-parameters", "sql-rows"])
 def test_no_message_text_or_child_name_in_any_log(
     session: Session, settings: Settings, people: dict, caplog: pytest.LogCaptureFixture, sql_level: int | None

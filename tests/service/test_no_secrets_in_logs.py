@@ -15,7 +15,7 @@ import pyotp
 import pytest
 from sqlmodel import Session
 
-from sen_portal.services import account, password_reset, passwords, sessions, sign_in
+from sen_portal.services import account, password_reset, sessions, sign_in
 from sen_portal.services.staff_accounts import create_staff_user
 from tests.service.account_helpers import (
     EMAIL,
@@ -32,15 +32,10 @@ from tests.service.account_helpers import (
     token_in,
 )
 
-pytestmark = pytest.mark.service
+pytestmark = [pytest.mark.service, pytest.mark.usefixtures("fast_bcrypt")]
 
 THIRD_PASSWORD = "the third long passphrase"
 SQL_LOGGERS = ("sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm")
-
-
-@pytest.fixture(autouse=True)
-def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "BCRYPT_COST", 4)
 
 
 @dataclass
@@ -158,6 +153,9 @@ def test_application_logs_carry_no_secrets(session: Session, caplog: pytest.LogC
     assert leaks(ours, found) == []
 
 
+# SQLAlchemy decides whether to log when a connection opens; the rolled-back session's connection opens
+# before caplog turns logging on, so this test takes the engine (fresh connections, real commits).
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("level", [logging.INFO, logging.DEBUG], ids=["parameters", "rows"])
 def test_sql_logs_carry_no_secrets(session: Session, caplog: pytest.LogCaptureFixture, level: int) -> None:
     """With SQLAlchemy's logging on (an operator debugging), no secret may reach the log either."""

@@ -268,12 +268,21 @@ def test_a_header_injection_attempt_is_dead_lettered_and_the_batch_goes_on(
     engine: Engine, smtp_server: SmtpTestServer, tmp_path: Path
 ) -> None:
     clock = FakeClock()
-    queue(
-        engine,
-        clock,
-        message("victim@example.org", subject="Welcome Jo\r\nBcc: everyone@example.org"),
-        message("parent@example.org"),
-    )
+    injected_message = message("victim@example.org", subject="Welcome Jo\r\nBcc: everyone@example.org")
+    # enqueue refuses it (below); a row written before that check existed must still never be sent.
+    with session_scope(engine) as session:
+        session.add(
+            OutboxMessage(
+                to_address=injected_message.to,
+                subject=injected_message.subject,
+                text_body=injected_message.text,
+                html_body=injected_message.html,
+                category=injected_message.category,
+                next_attempt_at=clock(),
+                created_at=clock(),
+            )
+        )
+    queue(engine, clock, message("parent@example.org"))
 
     assert send_due(engine, smtp_server.transport(tmp_path), clock=clock) == SendReport(sent=1, dead=1)
 
@@ -281,6 +290,19 @@ def test_a_header_injection_attempt_is_dead_lettered_and_the_batch_goes_on(
     assert injected.status == OutboxStatus.DEAD and "cannot be encoded" in injected.last_error
     assert normal.status == OutboxStatus.SENT
     assert [mail.rcpt_tos for mail in smtp_server.messages] == [["parent@example.org"]]
+
+
+@pytest.mark.service
+def test_enqueue_refuses_a_header_with_a_line_break(engine: Engine) -> None:
+    from sen_portal.services.outbox import UnsafeHeader
+
+    for bad in (
+        message("victim@example.org", subject="Welcome\r\nBcc: everyone@example.org"),
+        message("victim@example.org\nBcc: everyone@example.org"),
+    ):
+        with pytest.raises(UnsafeHeader), session_scope(engine) as session:
+            enqueue(session, bad, clock=FakeClock())
+    assert rows(engine) == []
 
 
 @pytest.mark.service

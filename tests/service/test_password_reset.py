@@ -37,12 +37,7 @@ from tests.service.account_helpers import (
     token_in,
 )
 
-pytestmark = pytest.mark.service
-
-
-@pytest.fixture(autouse=True)
-def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "BCRYPT_COST", 4)
+pytestmark = [pytest.mark.service, pytest.mark.usefixtures("fast_bcrypt")]
 
 
 @pytest.fixture
@@ -301,3 +296,10 @@ def test_the_create_user_command(tmp_path: Path) -> None:
             assert invite.category == "set_password" and invite.to_address == "officer@council.gov.uk"
     finally:
         engine.dispose()
+
+
+def test_a_staff_name_holding_an_address_is_refused(session: Session) -> None:
+    with pytest.raises(StaffAccountError, match="First name must not contain a web address"):
+        create_staff_user(
+            session, email="cw@council.gov.uk", role="caseworker", settings=SETTINGS, first_name="see www.evil.example"
+        )

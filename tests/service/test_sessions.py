@@ -9,15 +9,10 @@ import pytest
 from sqlmodel import Session, select
 
 from sen_portal.models import SignInTicket, UserAccount, UserSession
-from sen_portal.services import passwords, sessions
+from sen_portal.services import sessions
 from tests.service.account_helpers import SETTINGS, Clock, make_user
 
-pytestmark = pytest.mark.service
-
-
-@pytest.fixture(autouse=True)
-def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "BCRYPT_COST", 4)
+pytestmark = [pytest.mark.service, pytest.mark.usefixtures("fast_bcrypt")]
 
 
 @pytest.fixture

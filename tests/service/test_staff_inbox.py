@@ -226,3 +226,24 @@ def test_a_row_counts_the_referrers_unread_messages_until_staff_read_them(sessio
     messages.mark_read(session, referral_public_id=referral.public_id, user_id=casey.id)
     session.commit()
     assert all(row.unread_messages == 0 for row in staff_inbox.search(session, query()).rows)
+
+
+def test_the_count_stops_at_its_cap_and_says_so(session: Session) -> None:
+    # An exact count(*) reads every match: its cost grew with the inbox. It stops at the cap instead
+    # ("1,000+ referrals"), and still counts far enough for the page asked for and its "Next".
+    seed_referrals(session, 60, clock=lambda: datetime(2026, 11, 28, tzinfo=UTC))
+    session.commit()
+    first = staff_inbox.search(session, replace(query(), page_size=25), count_cap=30)
+    assert (first.total, first.more, first.total_label) == (30, True, "30+ referrals")
+    assert len(first.rows) == 25 and first.page_count == 3  # two counted pages, and a "Next"
+    third = staff_inbox.search(session, replace(query(), page_size=25, page=3), count_cap=30)
+    assert (third.total, third.more, third.page, len(third.rows)) == (60, False, 3, 10)
+    assert third.total_label == "60 referrals" and third.page_count == 3
+    exact = staff_inbox.search(session, replace(query(), page_size=25))
+    assert (exact.total, exact.more, exact.total_label) == (60, False, "60 referrals")
+    assert staff_inbox.search(session, replace(query(), page_size=25), count_cap=60).more is False
+
+
+def test_one_referral_is_singular() -> None:
+    assert staff_inbox.InboxPage([], 1, 1, 25).total_label == "1 referral"
+    assert staff_inbox.InboxPage([], 1000, 1, 25, more=True).total_label == "1,000+ referrals"

@@ -264,3 +264,16 @@ def test_council_today_follows_england_not_utc() -> None:
     # 23:30 UTC on 30 June is already 1 July in British Summer Time; in winter the two agree.
     assert council_today(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 7, 1)
     assert council_today(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2026, 12, 31)
+
+
+def test_only_answers_a_condition_names_can_change_what_shows() -> None:
+    # The request page re-plans a section (≈15 KB to the browser) only for these.
+    from sen_portal.forms.conditions import condition_targets, may_change_visibility
+    from sen_portal.forms.loading import load_shipped_definition
+
+    ehc = load_shipped_definition("ehc_needs_assessment")
+    assert {"looked_after", "interpreter_needed", "referrer_role", "lives_with_child"} <= condition_targets(ehc)
+    assert may_change_visibility(ehc, "looked_after")
+    assert may_change_visibility(ehc, "parents[1].lives_with_child")  # a group member's own condition
+    assert not may_change_visibility(ehc, "child_gender")
+    assert not may_change_visibility(ehc, "parents[0].relationship")

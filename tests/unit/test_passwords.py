@@ -24,11 +24,6 @@ CONTEXT = ["alice.smith@school.org", "Alice", "Okafor"]
 GOOD = "correct horse battery staple"
 
 
-@pytest.fixture
-def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "BCRYPT_COST", 4)
-
-
 def long_text(length: int) -> str:
     """Non-repeating, non-dictionary text of exactly ``length`` characters."""
     return "".join(f"lamp{i}-" for i in range(length))[:length]

@@ -1,0 +1,1 @@
+"""Operations: rendering the deployment files, backups and restores, metrics for monitoring."""
