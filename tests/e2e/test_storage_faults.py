@@ -50,7 +50,7 @@ def test_an_unwritable_store_is_told_in_words_and_the_slot_works_again(
     try:
         upload(page, tmp_path, SLOT, "consent.pdf", MINIMAL_PDF)
         expect(page.locator("#upload-error")).to_contain_text(STORE_UNAVAILABLE)
-        expect(page.get_by_role("button", name="Upload file")).to_be_enabled()
+        expect(page.get_by_role("button", name=f"Choose a file for {SLOT}")).to_be_enabled()
     finally:
         incoming.unlink()
         if aside.exists():
