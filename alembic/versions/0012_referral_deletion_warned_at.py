@@ -8,9 +8,9 @@ Create Date: 2026-12-04 18:20:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 import sen_portal.models.types
+from alembic import op
 
 revision: str = "0012"
 down_revision: str | None = "0011"
