@@ -151,6 +151,9 @@ def test_deleted_at_180_days_with_its_documents_gone_from_disk_and_audited(
     assert (event.object_type, event.object_id) == ("referral", public_id)
     assert event.detail["documents_deleted"] == 1 and event.detail["untouched_days"] == 180
     assert CHILD_FIRST not in str(event.detail) and CHILD_LAST not in str(event.detail)
+    with Session(portal) as session:
+        [document] = session.exec(select(StoredDocument)).all()
+    assert CHILD_FIRST not in document.original_name  # it was uploaded as "Zephyrine.pdf"
 
 
 def test_a_draft_saved_after_the_warning_is_kept_and_its_clock_starts_again(

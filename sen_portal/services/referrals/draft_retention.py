@@ -147,13 +147,16 @@ def _delete_documents(session: Session, settings: Settings, *, referral_id: int,
     """The same removal as the owner's own "Remove" on the upload page: files go once this commits."""
     stored = documents.documents_in(session, container_kind=ContainerKind.REFERRAL, container_id=referral_id)
     for document in stored:
-        documents.mark_deleted(
+        removed = documents.mark_deleted(
             session,
             settings,
             public_id=document.public_id,
             can_delete=lambda d: d.container_kind == ContainerKind.REFERRAL and d.container_id == referral_id,
             clock=clock,
         )
+        # The row stays as a record that a file existed; its name (often the child's) goes with the draft.
+        removed.original_name = ""
+        session.add(removed)
     return len(stored)
 
 
