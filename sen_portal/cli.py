@@ -230,7 +230,11 @@ def publish_form(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("housekeeping", "Remove expired links, sessions, rate-limit rows, unverified accounts and orphan files.")
+@command(
+    "housekeeping",
+    "Remove expired links, sessions, rate-limit rows, unverified accounts, untouched drafts (owners warned first)"
+    " and orphan files.",
+)
 def housekeeping(args: argparse.Namespace) -> int:
     from sen_portal.db import session_scope
     from sen_portal.services.platform.housekeeping import run_housekeeping

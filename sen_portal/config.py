@@ -67,6 +67,9 @@ class Settings:
     # Every account: total of files waiting in drafts and unsent messages; less before approval.
     max_account_upload_mb: int = 200
     max_unapproved_upload_mb: int = 20
+    # Housekeeping deletes a draft request (and its files) untouched for this many days; the owner is
+    # emailed 14 days before (services.referrals.draft_retention).
+    draft_retention_days: int = 180
     # clamd address: an absolute unix socket path or host:port; "" = no virus scanning.
     clamd_socket: str = ""
     # New professional accounts wait for staff approval before they can send requests.
@@ -223,6 +226,8 @@ def settings_from_env(env: dict[str, str]) -> Settings:
         max_referral_mb=_int(env, "MAX_REFERRAL_MB", 60, low=1, high=5000),
         max_account_upload_mb=_int(env, "MAX_ACCOUNT_UPLOAD_MB", 200, low=1, high=100000),
         max_unapproved_upload_mb=_int(env, "MAX_UNAPPROVED_UPLOAD_MB", 20, low=1, high=100000),
+        # At least 15: the owner's warning goes out 14 days before the deletion.
+        draft_retention_days=_int(env, "DRAFT_RETENTION_DAYS", 180, low=15, high=3650),
         clamd_socket=_clamd_socket(env),
         account_vetting=_bool(env, "ACCOUNT_VETTING", True),
         sen_team_email=_text(env, "SEN_TEAM_EMAIL", ""),

@@ -94,6 +94,9 @@ class Referral(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When housekeeping emailed the owner that this untouched draft will be deleted (DRAFT_RETENTION_DAYS).
+    # Compared with updated_at: a save after the warning starts a new period, and a new warning.
+    deletion_warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # ---- staff workflow: copied from the answers at submit (services.referral_intake) so the
     # inbox never opens the JSON answers, and kept on the row the inbox reads.
     assigned_to_user_id: int | None = Field(

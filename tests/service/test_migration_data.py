@@ -234,6 +234,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "owner_user_id": 1,
             "status": "draft",
             "child_name": "",
+            "deletion_warned_at": NOW,
             "answers": {},
             "completed_sections": [],
         },

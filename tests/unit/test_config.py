@@ -91,6 +91,7 @@ def test_a_production_configuration_is_accepted() -> None:
         ("DATABASE_URL", "postgres://user:pw@db/sen"),
         ("REDIS_URL", "http://cache.internal:6379"),
         ("SECRET_KEY", "too-short"),
+        ("DRAFT_RETENTION_DAYS", "14"),  # the owner's warning goes 14 days before: no room for it
     ],
 )
 def test_a_bad_value_is_refused_naming_its_key(key: str, value: str) -> None:
@@ -140,3 +141,8 @@ def test_sendgrid_backend_needs_a_key() -> None:
 def test_os_places_needs_a_key() -> None:
     with pytest.raises(SettingsError, match="OS_PLACES_API_KEY"):
         settings_from_env({"ADDRESS_PROVIDER": "os_places"})
+
+
+def test_draft_retention_defaults_to_180_days() -> None:
+    assert settings_from_env({}).draft_retention_days == 180
+    assert settings_from_env({"DRAFT_RETENTION_DAYS": "365"}).draft_retention_days == 365

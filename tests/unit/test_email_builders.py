@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+from datetime import date
+
 import pytest
 
 # Imported as a module: a bare ``test_email`` name would be collected by pytest as a test.
 from sen_portal.email import builders
 from sen_portal.email.builders import Branding, render
+from sen_portal.email.referral_emails import draft_deletion_warning_email
 
 pytestmark = pytest.mark.unit
 
@@ -59,3 +63,17 @@ def test_builders_are_pure_and_repeatable() -> None:
     assert builders.test_email(to="a@example.org", branding=BRANDING) == builders.test_email(
         to="a@example.org", branding=BRANDING
     )
+
+
+def test_draft_deletion_warning_says_the_date_and_how_to_keep_it_and_takes_no_child_data() -> None:
+    message = draft_deletion_warning_email(
+        to="senco@school.example.org", delete_on=date(2026, 8, 9), link="http://localhost/requests", branding=BRANDING
+    )
+
+    assert message.subject == "Your draft request will be deleted on 9 August 2026"
+    assert message.category == "draft_deletion_warning"
+    for part in (message.text, message.html):
+        assert "9 August 2026" in part and "http://localhost/requests" in part
+        assert "unless you sign in and continue it" in part
+    # What it is not given it cannot leak: no parameter could carry a child, an answer or a reference.
+    assert set(inspect.signature(draft_deletion_warning_email).parameters) == {"to", "delete_on", "link", "branding"}

@@ -48,6 +48,7 @@ class AuditAction(StrEnum):
     FORM_CHANGED = "form_changed"
     FORM_PUBLISHED = "form_published"
     NOTICE_ENDED = "notice_ended"
+    DRAFT_DELETED = "draft_deleted"  # by housekeeping, after DRAFT_RETENTION_DAYS untouched
 
 
 @dataclass(frozen=True)

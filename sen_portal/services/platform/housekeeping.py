@@ -21,6 +21,7 @@ from sen_portal.services.documents import streaming as documents
 from sen_portal.services.messaging import message_attachments
 from sen_portal.services.platform import rate_limits
 from sen_portal.services.platform.clock import Clock, system_clock
+from sen_portal.services.referrals import draft_retention
 
 SESSION_RETENTION = timedelta(days=30)  # ended sessions stay a while for "where am I signed in"
 CHALLENGE_RETENTION = timedelta(days=1)
@@ -29,10 +30,13 @@ CHALLENGE_RETENTION = timedelta(days=1)
 @dataclass
 class HousekeepingReport:
     removed: dict[str, int] = field(default_factory=dict)
+    warned: dict[str, int] = field(default_factory=dict)  # owners emailed that something will be removed
 
     def __str__(self) -> str:
         done = [f"{name} {count}" for name, count in self.removed.items() if count]
-        return "housekeeping: removed " + (", ".join(done) if done else "nothing")
+        text = "housekeeping: removed " + (", ".join(done) if done else "nothing")
+        warned = [f"{name} {count}" for name, count in self.warned.items() if count]
+        return text + ("; warned owners of " + ", ".join(warned) if warned else "")
 
 
 def run_housekeeping(session: Session, settings: Settings, *, clock: Clock = system_clock) -> HousekeepingReport:
@@ -57,6 +61,9 @@ def run_housekeeping(session: Session, settings: Settings, *, clock: Clock = sys
             )
         )
     )
+    drafts = draft_retention.apply_retention(session, settings, clock=clock)
+    report.removed["untouched drafts"] = drafts.deleted
+    report.warned["untouched drafts"] = drafts.warned
     report.removed["unsent message attachments"] = message_attachments.discard_abandoned(session, settings, clock=clock)
     sweep = documents.sweep_orphans(session, settings, clock=clock)
     report.removed["orphan files"] = sweep.incomplete_removed + sweep.orphans_removed + sweep.deleted_removed

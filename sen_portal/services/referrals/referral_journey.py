@@ -38,6 +38,7 @@ from sen_portal.services.addresses import finder as addresses
 from sen_portal.services.documents import streaming as documents
 from sen_portal.services.documents import upload_quota
 from sen_portal.services.platform import faults
+from sen_portal.services.platform.clock import system_clock
 from sen_portal.services.referrals import drafts as referrals
 
 Lookups = dict[str, dict[str, str]]
@@ -421,6 +422,7 @@ def _finish_upload(writer: Any, user_id: int, public_id: str, referral_id: int, 
         answers = dict(referral.answers)
         answers[slot] = [*(answers.get(slot) or []), document.public_id]
         referral.answers = answers
+        referral.updated_at = system_clock()  # working on the draft: DRAFT_RETENTION_DAYS starts again
         session.add(referral)
         session.flush()
         return _document_rows(session, referral_id, user_id, definition)
@@ -445,6 +447,7 @@ def remove_document(user_id: int, public_id: str, document_id: str) -> list[dict
             key: [v for v in value if v != document_id] if isinstance(value, list) else value
             for key, value in referral.answers.items()
         }
+        referral.updated_at = system_clock()  # working on the draft: DRAFT_RETENTION_DAYS starts again
         session.add(referral)
         session.flush()
         return _document_rows(session, referral.id or 0, user_id, definition)
