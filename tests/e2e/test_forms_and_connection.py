@@ -130,12 +130,6 @@ def test_a_dropped_connection_is_said_in_words_and_the_notice_goes_when_it_is_ba
     expect(page.get_by_label("Email address")).to_have_value(SECRET_EMAIL)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: text inputs are fully controlled, so keys typed while the websocket is down vanish "
-    "and reach the portal one at a time; wrapping text_input in rx.debounce_input passes this test but made "
-    "two account journeys intermittent in full-suite runs, so it is not landed yet",
-)
 def test_text_typed_while_the_connection_is_down_is_kept_and_reaches_the_portal(page: Page) -> None:
     page.add_init_script(NETWORK_SWITCH)
     page.goto("/sign-in")

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from benchmarks._socket_client import ReflexClient
 from sen_portal.state.referral import ReferralState
 from tests.e2e.harness import Portal
+from tests.run_async import run_async
 
 SECTION_PATH = "/requests/section"
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -108,7 +109,7 @@ def victim_opens_the_request(portal: Portal, *, cookie: str, public_id: str, mar
         assert marker in await _frames_until(client, _page_loaded)
         await client.close()  # the tab is closed; its state stays on the server, keyed by the token
 
-    asyncio.run(visit())
+    run_async(visit())
     return token
 
 
@@ -128,7 +129,7 @@ def hydrate_with(portal: Portal, *, token: str, cookie: str, public_id: str, don
         await client.close()
         return text
 
-    return asyncio.run(visit())
+    return run_async(visit())
 
 
 def test_a_cookieless_socket_with_a_signed_in_users_token_gets_none_of_their_page(portal: Portal) -> None:
@@ -224,7 +225,7 @@ def victim_on_the_documents_page(portal: Portal, *, cookie: str, public_id: str)
         await _frames_until(client, lambda text: "sen_support_plans" in text)
         await client.close()
 
-    asyncio.run(visit())
+    run_async(visit())
     return token
 
 

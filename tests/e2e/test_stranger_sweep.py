@@ -18,6 +18,7 @@ from reflex.state import State
 from tests.e2e.harness import Portal
 from tests.e2e.journeys import sent_request
 from tests.e2e.test_session_binding import _marker, _tab, signed_in_user_with_draft
+from tests.run_async import run_async
 
 
 def _pages(draft: str, sent: str) -> list[tuple[str, dict[str, str], bool]]:
@@ -87,8 +88,8 @@ def test_no_page_hands_its_owners_data_to_a_stranger_with_the_tab_token(portal: 
             def owner_done(text: str, name: str = name, shows_child: bool = shows_child) -> bool:
                 return name in text and (child in text or not shows_child)
 
-            asyncio.run(_visit(portal, token=token, cookie=cookie, path=path, query=query, until=owner_done))
-            seen = asyncio.run(
+            run_async(_visit(portal, token=token, cookie=cookie, path=path, query=query, until=owner_done))
+            seen = run_async(
                 _visit(portal, token=token, cookie=other_cookie, path=path, query=query, until=stranger_done)
             )
             leaks += [(path, personal) for personal in (name, email, child, reference) if personal in seen]

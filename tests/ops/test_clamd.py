@@ -24,7 +24,7 @@ from sen_portal.config import Settings, settings_from_env
 from sen_portal.models import ContainerKind, ScanStatus, StoredDocument
 from sen_portal.services.documents.document_upload import SCAN_UNAVAILABLE, UploadRefused, stream_upload
 from tests.ops.realistic_data import a_pdf
-from tests.ops.run_async import run_async
+from tests.run_async import run_async
 from tests.service.message_helpers import user
 
 pytestmark = [pytest.mark.ops, pytest.mark.service]

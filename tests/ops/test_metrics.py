@@ -21,7 +21,7 @@ from sen_portal.operations import metrics
 from sen_portal.services.auth import sessions, sign_in
 from sen_portal.services.documents.document_upload import STORE_UNAVAILABLE, UploadRefused, stream_upload
 from tests.ops.realistic_data import PROFESSIONAL, make_realistic_data
-from tests.ops.run_async import run_async
+from tests.run_async import run_async
 from tests.unit.test_file_types import minimal_pdf
 
 pytestmark = [pytest.mark.ops, pytest.mark.service]
