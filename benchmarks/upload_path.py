@@ -86,9 +86,12 @@ async def post(port: int, path: str, headers: dict[str, str], data: bytes, filen
 
 
 def _uploaded(update: dict) -> str:
+    """The page's outcome for an upload: its message, or its refusal (which then fails loudly)."""
     for key, values in update.get("delta", {}).items():
-        if key.endswith("referral_state") and values.get("upload_message_rx_state_"):
-            return values["upload_message_rx_state_"]
+        if key.endswith("referral_state"):
+            for var in ("upload_message_rx_state_", "upload_error_rx_state_"):
+                if values.get(var):
+                    return values[var]
     return ""
 
 
@@ -100,7 +103,11 @@ async def portal_upload(client: PageClient, port: int, handler: str, data: bytes
         "Cookie": client.client.cookie,
         "Origin": client.client.origin,
     }
-    filename = f"EP advice {next(NUMBERS)}.pdf"  # the page's message names it: no stale message counts
+    number = next(NUMBERS)
+    filename = f"EP advice {number}.pdf"  # the page's message names it: no stale message counts
+    # The slot refuses a file it already holds (same SHA-256): every upload's bytes differ by a trailing
+    # PDF comment, so each one is stored like a real new document.
+    data = data + f"\n% upload {number}\n".encode()
     began = time.perf_counter()
     status = await within(post(port, "/_upload", headers, data, filename), UPLOAD_LIMIT, "POST /_upload")
     assert status in (200, 202), f"/_upload answered {status}"
@@ -125,25 +132,25 @@ async def floor_upload(port: int, data: bytes) -> float:
     return time.perf_counter() - began
 
 
-# Click "Upload file", then wait until the status line names the file: what the person waits for.
-UPLOAD_UNTIL = """
-async ([expected, limit]) => {
-  const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Upload file');
+# Armed just before the file is chosen: resolves with the milliseconds until the status line names it.
+ARM_UNTIL_STORED = """
+([expected, limit]) => {
   const done = () => [...document.querySelectorAll('[role=status]')].some((s) => s.textContent.includes(expected));
   const began = performance.now();
-  button.click();
-  await new Promise((resolve, reject) => {
-    const observer = new MutationObserver(() => { if (done()) { observer.disconnect(); resolve(); } });
+  window.__uploadStored = new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      if (done()) { observer.disconnect(); resolve(performance.now() - began); }
+    });
     observer.observe(document.body, {subtree: true, childList: true, characterData: true});
     setTimeout(() => { observer.disconnect(); reject(new Error('no "' + expected + '"')); }, limit);
   });
-  return performance.now() - began;
 }
 """
+SLOT_BUTTON = "Choose a file for Other documents"  # each slot has its own chooser; the file uploads on choice
 
 
 def browser_uploads(portal_url: str, cookie: str, public_id: str, data: bytes, folder: Path) -> list[float]:
-    """The same file through the page in Chromium: choose it, click "Upload file", until the status names it."""
+    """The same bytes through the page in Chromium: the slot's chooser, until the status names the file."""
     from playwright.sync_api import sync_playwright
 
     from benchmarks.page_weight import CHROMIUM, CHROMIUM_ARGS
@@ -159,14 +166,16 @@ def browser_uploads(portal_url: str, cookie: str, public_id: str, data: bytes, f
             context.add_cookies([{"name": name, "value": value, "url": portal_url, "httpOnly": True}])
             page = context.new_page()
             page.goto(f"{portal_url}/requests/section?id={public_id}&section={SECTION}")
-            page.get_by_role("button", name="Upload file").wait_for()
+            page.get_by_role("button", name=SLOT_BUTTON).wait_for()
             page.wait_for_load_state("networkidle")
             for n in range(1 + ROUNDS):  # the first is a warm-up
                 path = folder / f"Browser advice {n}.pdf"
-                path.write_bytes(data)
-                page.locator("#document-upload input[type=file]").set_input_files(str(path))
-                page.locator("#selected-file").filter(has_text=path.name).wait_for()
-                took = page.evaluate(UPLOAD_UNTIL, [f"{path.name} has been uploaded", limit])
+                path.write_bytes(data + f"\n% browser {n}\n".encode())  # the slot refuses a file it holds
+                page.evaluate(ARM_UNTIL_STORED, [f"{path.name} has been uploaded", limit])
+                with page.expect_file_chooser() as chooser:
+                    page.get_by_role("button", name=SLOT_BUTTON, exact=True).click()
+                chooser.value.set_files(str(path))
+                took = page.evaluate("window.__uploadStored")
                 path.unlink()
                 if n:
                     times.append(took / 1000)

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 
 import reflex as rx
 from reflex.middleware import Middleware
+from reflex_base.event import get_hydrate_event
+from sqlalchemy.exc import DBAPIError
 
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
@@ -144,7 +146,18 @@ class SessionBindingMiddleware(Middleware):
 
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
         root = state._get_root_state()
-        user = await user_for_cookie(root.router.headers.cookie)
+        try:
+            user = await user_for_cookie(root.router.headers.cookie)
+        except DBAPIError:
+            # The database is unreachable, so nobody can be checked. A hydrate would send the whole
+            # stored state, so it fails closed (emptied as for a stranger). Any other event runs: every
+            # handler checks the session again and cannot, and says "try again" in its own words when
+            # it can (ReferralState.submit) instead of emptying the page the person is looking at.
+            logger.warning("session check failed: database unreachable (event %s)", event.name)
+            if event.name == get_hydrate_event(state):
+                await reset_all_states(root)
+                (await root.get_state(SessionBindingState))._bound_session_id = SIGNED_OUT
+            return None
         session_id = user.session_id if user else SIGNED_OUT
         binding = await root.get_state(SessionBindingState)
         if binding._bound_session_id != session_id:
