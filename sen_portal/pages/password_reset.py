@@ -62,7 +62,7 @@ def _new_password_form() -> rx.Component:
         text_input(
             name="password",
             label="New password",
-            value=R.password,
+            value=None,  # never a var: submit reads the form data
             on_change=R.set_password,
             error=R.errors.get("password", "").to(str),
             input_type="password",
@@ -72,7 +72,7 @@ def _new_password_form() -> rx.Component:
         text_input(
             name="confirm_password",
             label="Confirm your new password",
-            value=R.confirm_password,
+            value=None,
             on_change=R.set_confirm_password,
             error=R.errors.get("confirm_password", "").to(str),
             input_type="password",

@@ -1,10 +1,10 @@
 """Registration journey state: four steps and a check page, one state so nothing typed is lost.
 
 Each step is validated by the same service functions the final submit runs
-again (a client can call any handler directly, in any order). The password is
-hashed as soon as the account step passes, off the event loop, and only the
-hash is kept (in a backend-only var); the plain password never lives in state
-beyond the typing of it.
+again (a client can call any handler directly, in any order). The password
+fields are uncontrolled: the plain password is never a var, ``submit_account``
+reads it from the submitted form and hashes it there, off the event loop; only
+the peppered hash is kept (in a backend-only var) until the final submit.
 """
 
 from __future__ import annotations
@@ -51,8 +51,6 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
     phone: str = ""
     # Account
     email: str = ""
-    password: str = ""
-    confirm_password: str = ""
     show_password: bool = False
     password_rules: list[dict[str, str | bool]] = []
     _password_hash: str = ""
@@ -92,13 +90,17 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
     # ---- step 2: account -----------------------------------------------------------------
     @rx.event
     def set_password(self, value: str) -> None:
-        """Update the password and its live rules checklist."""
-        self.password = value[:1000]
+        """The live rules checklist (only which rules are met is kept, never the password)."""
         self.clear_error("password")
         self.password_rules = [
             {"label": rule.label, "met": rule.met}
-            for rule in passwords.password_rule_status(self.password, context_words=self._context_words())
+            for rule in passwords.password_rule_status(str(value)[:1000], context_words=self._context_words())
         ]
+
+    @rx.event
+    def set_confirm_password(self, value: str) -> None:
+        """Confirmation field: clears its error (the value is not kept)."""
+        self.clear_error("confirm_password")
 
     @rx.event
     def toggle_show_password(self) -> None:
@@ -106,9 +108,12 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         self.show_password = not self.show_password
 
     @rx.event
-    async def submit_account(self, _form: dict | None = None):
+    async def submit_account(self, form: dict | None = None):
         """Validate email and password, hash the password off the event loop, and go on."""
-        keep_existing = self._password_hash and not self.password and self._hashed_for_email == self.email.strip()
+        fields = form if isinstance(form, dict) else {}
+        password = str(fields.get("password") or "")[:1000]
+        confirm = str(fields.get("confirm_password") or "")[:1000]
+        keep_existing = self._password_hash and not password and self._hashed_for_email == self.email.strip()
         if keep_existing:
             errors = registration.validate_account_step(
                 email=self.email,
@@ -120,8 +125,8 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         else:
             errors = registration.validate_account_step(
                 email=self.email,
-                password=self.password,
-                confirm_password=self.confirm_password,
+                password=password,
+                confirm_password=confirm,
                 first_name=self.first_name,
                 last_name=self.last_name,
             )
@@ -137,11 +142,8 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
                     yield event
                 return
             pepper = passwords.password_pepper(get_settings())
-            self._password_hash = await run_password_work(passwords.hash_password, self.password, pepper=pepper)
+            self._password_hash = await run_password_work(passwords.hash_password, password, pepper=pepper)
             self._hashed_for_email = self.email.strip()
-        # The plain password leaves state as soon as it is hashed.
-        self.password = ""
-        self.confirm_password = ""
         self.errors = {}
         self._complete("account")
         yield rx.redirect(self._next_after("account"))
@@ -244,7 +246,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         self.errors = {}
 
 
-_TEXT_FIELDS = ("title", "first_name", "last_name", "phone", "email", "confirm_password", *WORK_TEXT_FIELDS)
+_TEXT_FIELDS = ("title", "first_name", "last_name", "phone", "email", *WORK_TEXT_FIELDS)
 _STEP_ROUTES = (
     ("personal", routes.REGISTER),
     ("account", routes.REGISTER_ACCOUNT),

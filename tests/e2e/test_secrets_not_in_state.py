@@ -9,15 +9,18 @@ what was written.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, create_account, start_portal, stop_portal
 from tests.e2e.journeys import sign_in
+from tests.e2e.test_sign_in import code_from
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
@@ -84,3 +87,81 @@ def test_change_password_leaves_no_password_in_state_or_updates(browser: Browser
     assert first_name.encode() in stored
     for secret in (current, new, wrong):
         assert secret.encode() not in stored
+
+
+# Like CAPTURE_WEBSOCKET, but the frames survive full page loads (sign-in ends with one).
+CAPTURE_ACROSS_LOADS = """
+(() => {
+  const Original = window.WebSocket;
+  const keep = (data) => {
+    const all = JSON.parse(sessionStorage.getItem('__frames') || '[]');
+    all.push(String(data));
+    sessionStorage.setItem('__frames', JSON.stringify(all));
+  };
+  class Recording extends Original {
+    constructor(...args) { super(...args); this.addEventListener('message', (e) => keep(e.data)); }
+  }
+  window.WebSocket = Recording;
+})();
+"""
+
+
+def _frames(page: Page) -> str:
+    return "\n".join(json.loads(page.evaluate("sessionStorage.getItem('__frames') || '[]'")))
+
+
+def _holds(text: str, secret: str) -> bool:
+    """Digit-only codes must stand alone: the same six digits inside a longer number are not a leak."""
+    if secret.isdigit():
+        return re.search(rf"(?<!\d){secret}(?!\d)", text) is not None
+    return secret in text
+
+
+def _assert_stored_states_hold_none_of(marker: str, secrets: list[str]) -> None:
+    """Wait (bounded) for the state holding ``marker`` to be written, then look for every secret."""
+    deadline = time.monotonic() + 30
+    while marker.encode() not in (stored := _stored_states()) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert marker.encode() in stored  # positive control: this run's state is there
+    text = stored.decode("utf-8", "replace")
+    for secret in secrets:
+        assert not _holds(text, secret), secret
+
+
+def test_sign_in_leaves_no_password_code_or_ticket_in_state_or_updates(browser: Browser, redis_portal: Portal) -> None:
+    portal, mailbox = redis_portal, Mailbox(redis_portal.mail_dir)
+    context = browser.new_context(base_url=portal.url)
+    context.add_init_script(CAPTURE_ACROSS_LOADS)
+    page = context.new_page()
+    email = f"signin-{uuid.uuid4().hex[:8]}@school.example.org"
+    password, wrong = (f"{words} {uuid.uuid4().hex[:10]}" for words in ("cobalt lantern", "not this one"))
+    create_account(portal, email=email, password=password)
+
+    page.goto("/sign-in")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(wrong)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#email-error")).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_value(wrong)  # nothing typed is lost
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    code = code_from(mailbox, email)
+    wrong_code = "000000" if code != "000000" else "111111"
+    page.get_by_label("Code").fill(wrong_code)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#code-error")).to_be_visible()
+    expect(page.get_by_label("Code")).to_have_value(wrong_code)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
+
+    received = _frames(page)
+    assert email in received  # positive control: updates were captured
+    tickets = re.findall(r'ticket: \\?"([^"\\]+)', received)
+    assert tickets  # the one-time ticket reaches the browser only inside the call that spends it
+    for secret in (password, wrong, code):
+        assert not _holds(received, secret), secret
+    context.close()
+    _assert_stored_states_hold_none_of(email, [password, wrong, code, *tickets])
