@@ -165,3 +165,92 @@ def test_sign_in_leaves_no_password_code_or_ticket_in_state_or_updates(browser: 
         assert not _holds(received, secret), secret
     context.close()
     _assert_stored_states_hold_none_of(email, [password, wrong, code, *tickets])
+
+
+def _deltas(frames: str) -> str:
+    """Only the state updates in the frames (a one-off script's text is not state: it is how secrets are shown once)."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            if "delta" in value:
+                found.append(json.dumps(value["delta"]))
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    for frame in frames.splitlines():
+        start = frame.find("[") if not frame.startswith("{") else 0
+        try:
+            walk(json.loads(frame[start:]))
+        except ValueError:
+            continue
+    return "\n".join(found)
+
+
+def test_authenticator_leaves_no_secret_qr_code_recovery_code_or_password_in_state(
+    browser: Browser, redis_portal: Portal
+) -> None:
+    import pyotp
+
+    portal, mailbox = redis_portal, Mailbox(redis_portal.mail_dir)
+    context = browser.new_context(base_url=portal.url)
+    page = context.new_page()
+    email = f"app-{uuid.uuid4().hex[:8]}@school.example.org"
+    password, wrong = (f"{words} {uuid.uuid4().hex[:10]}" for words in ("saffron meadow", "wrong again"))
+    create_account(portal, email=email, password=password)
+    sign_in(page, mailbox, email, password)
+    context.add_init_script(CAPTURE_ACROSS_LOADS)
+
+    page.goto("/account/authenticator")
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    qr = page.get_by_role("img", name=re.compile("QR code"))
+    expect(qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
+    expect(page.locator("#setup-key")).to_have_text(re.compile(r"\S"))
+    qr_uri = qr.get_attribute("src") or ""
+    shown_key = page.locator("#setup-key").inner_text()
+    secret = shown_key.replace(" ", "")
+    app = pyotp.TOTP(secret)
+    page.get_by_label("Code from the app").fill("000000" if app.now() != "000000" else "111111")
+    page.get_by_role("button", name="Turn on the app").click()
+    expect(page.locator("#code-error")).to_be_visible()
+    expect(qr).to_have_attribute("src", qr_uri)  # a wrong code keeps the QR code and key on the page
+    expect(page.locator("#setup-key")).to_have_text(shown_key)
+    setup_code = app.now()
+    page.get_by_label("Code from the app").fill(setup_code)
+    page.get_by_role("button", name="Turn on the app").click()
+    codes = page.locator("#recovery-codes li")
+    expect(codes).to_have_count(10)
+    first_codes = [text.strip() for text in codes.all_inner_texts()]
+    page.get_by_role("button", name="I have saved my recovery codes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account settings")
+
+    page.goto("/account/authenticator")
+    page.get_by_role("button", name="Get new recovery codes").click()
+    page.get_by_label("Current password").fill(wrong)
+    page.get_by_role("button", name="Get new codes").click()
+    expect(page.locator("#current_password-error")).to_be_visible()
+    page.get_by_label("Current password").fill(password)
+    page.get_by_role("button", name="Get new codes").click()
+    expect(codes).to_have_count(10)
+    new_codes = [text.strip() for text in codes.all_inner_texts()]
+    assert set(new_codes).isdisjoint(first_codes)
+    page.get_by_role("button", name="I have saved my recovery codes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account settings")
+
+    frames = _frames(page)
+    deltas = _deltas(frames)
+    assert email in deltas  # positive control: the updates were read
+    assert first_codes[0] in frames  # ...and the one-off scripts that show the codes were in them
+    for value in (secret, shown_key, qr_uri[len(qr_uri) // 2 :][:80], *first_codes, *new_codes):
+        assert value not in deltas, value
+    for value in (password, wrong):
+        assert value not in frames
+    assert not _holds(deltas, setup_code)
+    context.close()
+    _assert_stored_states_hold_none_of(
+        email,
+        [secret, shown_key, qr_uri[len(qr_uri) // 2 :][:80], password, wrong, setup_code, *first_codes, *new_codes],
+    )
