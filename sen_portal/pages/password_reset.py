@@ -59,6 +59,8 @@ def forgotten_password_page() -> rx.Component:
 
 def _new_password_form() -> rx.Component:
     return post_form(
+        # The link's token, written in by the page's load (never a state var); sent with the form.
+        rx.el.input(type="hidden", name="token", id="reset-token"),
         text_input(
             name="password",
             label="New password",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import reflex as rx
 
@@ -51,8 +52,9 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
     """Step two: the emailed link and the new password. ``status``: checking | valid | done | expired | used | invalid.
 
     Neither password is ever a var (uncontrolled fields; ``submit`` reads the form data, the
-    checklist keeps only which rules are met), and the link's token is not copied into state:
-    each event reads it from the page's own address.
+    checklist keeps only which rules are met). Nor is the link's token: ``load`` reads it from the
+    address, writes it into the form's hidden field and takes it out of the address bar, so the
+    next event's copy of the page address (Reflex keeps it in the stored state) no longer holds it.
     """
 
     status: str = "checking"
@@ -60,18 +62,17 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
     password_rules: list[dict[str, str | bool]] = []
     _context: list[str] = []
 
-    def _token(self) -> str:
-        return self.router.url.query_parameters.get("token", "")[:200]
-
     @rx.event
-    async def load(self) -> None:
-        """Look at the link without using it."""
+    async def load(self):
+        """Look at the link without using it; the token moves from the address into the form."""
         self.errors = {}
-        status, purpose, context = await asyncio.to_thread(_inspect, self._token())
+        token = self.router.url.query_parameters.get("token", "")[:200]
+        status, purpose, context = await asyncio.to_thread(_inspect, token)
         self.status = status.value
         self.purpose = purpose or ""
         self._context = context
         self.password_rules = _rules("", context)
+        return rx.call_script(_move_token_script(token)) if token else None
 
     @rx.event
     def set_password(self, value: str) -> None:
@@ -100,7 +101,7 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
             for event in self.show_errors(errors):
                 yield event
             return
-        token = self._token()
+        token = str(fields.get("token") or "")[:200]
         current = await asyncio.to_thread(_inspect, token)
         if current[0] != LinkStatus.VALID:
             # No bcrypt work for a link that cannot be used (and no way to make the server hash for free).
@@ -111,6 +112,16 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
         )
         status = await asyncio.to_thread(_reset, token, hashed)
         self.status = "done" if status == LinkStatus.VALID else status.value
+
+
+def _move_token_script(token: str) -> str:
+    # Waits for the form the same update draws; the value goes in as a JSON literal.
+    return (
+        "(function move(tries) { const field = document.getElementById('reset-token'); "
+        "if (!field) { if (tries < 400) setTimeout(() => move(tries + 1), 25); return; } "
+        f"field.value = {json.dumps(token)}; "
+        "history.replaceState(history.state, '', location.pathname); })(0)"
+    )
 
 
 def _rules(password: str, context: list[str]) -> list[dict[str, str | bool]]:

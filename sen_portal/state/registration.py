@@ -3,8 +3,9 @@
 Each step is validated by the same service functions the final submit runs
 again (a client can call any handler directly, in any order). The password
 fields are uncontrolled: the plain password is never a var, ``submit_account``
-reads it from the submitted form and hashes it there, off the event loop; only
-the peppered hash is kept (in a backend-only var) until the final submit.
+reads it from the submitted form and hashes it there, off the event loop; the
+peppered hash waits in the database (``services.accounts.pending_password``) until
+the final submit, and the page keeps only a random handle to it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sen_portal import client_ip, routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.inbound import emails
-from sen_portal.services.accounts import registration
+from sen_portal.services.accounts import pending_password, registration
 from sen_portal.services.auth import passwords
 from sen_portal.services.platform import rate_limits
 from sen_portal.state.form_errors import FormErrorsMixin
@@ -53,7 +54,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
     email: str = ""
     show_password: bool = False
     password_rules: list[dict[str, str | bool]] = []
-    _password_hash: str = ""
+    _password_handle: str = ""
     _hashed_for_email: str = ""
     maintenance_emails: bool = False
     # Journey
@@ -113,7 +114,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         fields = form if isinstance(form, dict) else {}
         password = str(fields.get("password") or "")[:1000]
         confirm = str(fields.get("confirm_password") or "")[:1000]
-        keep_existing = self._password_hash and not password and self._hashed_for_email == self.email.strip()
+        keep_existing = self._password_handle and not password and self._hashed_for_email == self.email.strip()
         if keep_existing:
             errors = registration.validate_account_step(
                 email=self.email,
@@ -142,7 +143,8 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
                     yield event
                 return
             pepper = passwords.password_pepper(get_settings())
-            self._password_hash = await run_password_work(passwords.hash_password, password, pepper=pepper)
+            password_hash = await run_password_work(passwords.hash_password, password, pepper=pepper)
+            self._password_handle = await asyncio.to_thread(_keep_hash, password_hash, self._password_handle)
             self._hashed_for_email = self.email.strip()
         self.errors = {}
         self._complete("account")
@@ -176,12 +178,16 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         if self._take_suppressed_submit():
             return
         missing = [route for step, route in _STEP_ROUTES if step not in self.completed_steps]
-        if missing or not self._password_hash:
+        password_hash = await asyncio.to_thread(_look_up_hash, self._password_handle) if not missing else None
+        if missing or not password_hash:
+            if not missing:  # kept too long (or never): the password is asked for again
+                self._password_handle = ""
+                self.errors = {"password": "Enter your password again: we keep it for 2 hours at most"}
             yield rx.redirect(missing[0] if missing else routes.REGISTER_ACCOUNT)
             return
         details = registration.RegistrationDetails(
             email=self.email,
-            password_hash=self._password_hash,
+            password_hash=password_hash,
             title=self.title,
             first_name=self.first_name,
             last_name=self.last_name,
@@ -200,6 +206,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
             self.errors = {"submit": "Too many registrations from your network. Wait an hour and try again."}
             return
         self.submitted_email = emails.normalise_email(self.email) or self.email
+        await asyncio.to_thread(_forget_hash, self._password_handle)
         self._reset_journey()
         yield rx.redirect(routes.REGISTER_CHECK_EMAIL)
 
@@ -212,8 +219,9 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         self.resend_message = f"We have sent the email again to {self.submitted_email} if you can have another one."
 
     @rx.event
-    def start_again(self):
+    async def start_again(self):
         """Wrong address: forget everything and go back to the first step."""
+        await asyncio.to_thread(_forget_hash, self._password_handle)
         self._reset_journey()
         self.submitted_email = ""
         self.resend_message = ""
@@ -241,7 +249,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         self.completed_steps = []
         self.password_rules = []
         self.maintenance_emails = False
-        self._password_hash = ""
+        self._password_handle = ""
         self._hashed_for_email = ""
         self.errors = {}
 
@@ -267,6 +275,22 @@ def _register(details: registration.RegistrationDetails, ip: str) -> None:
 def _resend(email: str) -> None:
     with session_scope() as session:
         registration.resend_verification(session, email=email, settings=get_settings())
+
+
+def _keep_hash(password_hash: str, previous_handle: str) -> str:
+    with session_scope() as session:
+        pending_password.forget(session, handle=previous_handle)
+        return pending_password.keep(session, password_hash=password_hash)
+
+
+def _look_up_hash(handle: str) -> str | None:
+    with session_scope() as session:
+        return pending_password.look_up(session, handle=handle)
+
+
+def _forget_hash(handle: str) -> None:
+    with session_scope() as session:
+        pending_password.forget(session, handle=handle)
 
 
 def _may_hash(ip: str) -> bool:

@@ -254,3 +254,73 @@ def test_authenticator_leaves_no_secret_qr_code_recovery_code_or_password_in_sta
         email,
         [secret, shown_key, qr_uri[len(qr_uri) // 2 :][:80], password, wrong, setup_code, *first_codes, *new_codes],
     )
+
+
+def _password_hash_of(portal: Portal, email: str) -> str:
+    from sqlmodel import select
+
+    from sen_portal.db import make_engine, session_scope
+    from sen_portal.models import UserAccount
+
+    with session_scope(make_engine(portal.env["DATABASE_URL"])) as session:
+        user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
+        return user.password_hash or ""
+
+
+def test_registration_and_password_reset_leave_no_password_hash_or_link_token_in_state(
+    browser: Browser, redis_portal: Portal
+) -> None:
+    from tests.e2e.test_registration import fill_personal, fill_work
+
+    portal, mailbox = redis_portal, Mailbox(redis_portal.mail_dir)
+    context = browser.new_context(base_url=portal.url)
+    context.add_init_script(CAPTURE_ACROSS_LOADS)
+    page = context.new_page()
+    first_name = "Perpetua" + uuid.uuid4().hex[:6].translate(str.maketrans("0123456789", "abcdefghij"))
+    email = f"reg-{uuid.uuid4().hex[:8]}@school.example.org"
+    password, mismatch, reset_to = (
+        f"{words} {uuid.uuid4().hex[:10]}" for words in ("juniper orchard", "not the same", "harbour kestrel")
+    )
+
+    fill_personal(page, first=first_name)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Create a password").fill(password)
+    page.get_by_label("Confirm your password").fill(mismatch)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#confirm_password-error")).to_be_visible()
+    expect(page.get_by_label("Create a password")).to_have_value(password)  # nothing typed is lost
+    page.get_by_label("Confirm your password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    fill_work(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your details")
+    page.get_by_role("button", name="Submit registration").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    password_hash = _password_hash_of(portal, email)
+    assert password_hash.startswith("$2")  # the hash kept between the steps is the account's now
+
+    mail = mailbox.wait_for(to=email, subject_contains="Confirm your email")
+    page.goto(next(url for url in mail.links() if "/verify-email?token=" in url))
+    page.get_by_role("button", name="Activate my account").click()
+    page.goto("/forgotten-password")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    mail = mailbox.wait_for(to=email, subject_contains="eset")
+    link = next(url for url in mail.links() if "/reset-password?token=" in url)
+    reset_token = link.split("token=", 1)[1]
+    page.goto(link)
+    page.get_by_label("New password", exact=True).fill(reset_to)
+    page.get_by_label("Confirm your new password").fill(mismatch)
+    page.get_by_role("button", name="Save the new password").click()
+    expect(page.locator("#confirm_password-error")).to_be_visible()
+    page.get_by_label("Confirm your new password").fill(reset_to)
+    page.get_by_role("button", name="Save the new password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your password has been changed")
+    new_hash = _password_hash_of(portal, email)
+
+    frames = _frames(page)
+    assert first_name in frames  # positive control: the updates were captured
+    for secret in (password, mismatch, reset_to, password_hash, new_hash):
+        assert secret not in frames, secret
+    context.close()
+    _assert_stored_states_hold_none_of(first_name, [password, mismatch, reset_to, password_hash, new_hash, reset_token])
