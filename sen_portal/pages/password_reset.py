@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
 from sen_portal.components.layout import back_link, page_shell
+from sen_portal.components.link_token import link_token_field
 from sen_portal.components.password import password_rules_checklist
 from sen_portal.components.post_form import post_form
 from sen_portal.components.text import button_link, heading, paragraph
@@ -59,8 +60,7 @@ def forgotten_password_page() -> rx.Component:
 
 def _new_password_form() -> rx.Component:
     return post_form(
-        # The link's token, written in by the page's load (never a state var); sent with the form.
-        rx.el.input(type="hidden", name="token", id="reset-token"),
+        link_token_field(),  # the link's token, written in by the page's load (never a state var)
         text_input(
             name="password",
             label="New password",

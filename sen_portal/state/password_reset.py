@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import reflex as rx
 
@@ -12,6 +11,7 @@ from sen_portal.db import session_scope
 from sen_portal.inbound import emails
 from sen_portal.services.auth import password_reset, passwords
 from sen_portal.services.auth.email_tokens import LinkStatus
+from sen_portal.state import link_tokens
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.password_pool import run_password_work
 
@@ -66,13 +66,13 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
     async def load(self):
         """Look at the link without using it; the token moves from the address into the form."""
         self.errors = {}
-        token = self.router.url.query_parameters.get("token", "")[:200]
+        token = link_tokens.token_from_address(self.router)
         status, purpose, context = await asyncio.to_thread(_inspect, token)
         self.status = status.value
         self.purpose = purpose or ""
         self._context = context
         self.password_rules = _rules("", context)
-        return rx.call_script(_move_token_script(token)) if token else None
+        return link_tokens.move_token_into_page(token)
 
     @rx.event
     def set_password(self, value: str) -> None:
@@ -101,7 +101,7 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
             for event in self.show_errors(errors):
                 yield event
             return
-        token = str(fields.get("token") or "")[:200]
+        token = link_tokens.token_from_form(fields)
         current = await asyncio.to_thread(_inspect, token)
         if current[0] != LinkStatus.VALID:
             # No bcrypt work for a link that cannot be used (and no way to make the server hash for free).
@@ -112,16 +112,6 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
         )
         status = await asyncio.to_thread(_reset, token, hashed)
         self.status = "done" if status == LinkStatus.VALID else status.value
-
-
-def _move_token_script(token: str) -> str:
-    # Waits for the form the same update draws; the value goes in as a JSON literal.
-    return (
-        "(function move(tries) { const field = document.getElementById('reset-token'); "
-        "if (!field) { if (tries < 400) setTimeout(() => move(tries + 1), 25); return; } "
-        f"field.value = {json.dumps(token)}; "
-        "history.replaceState(history.state, '', location.pathname); })(0)"
-    )
 
 
 def _rules(password: str, context: list[str]) -> list[dict[str, str | bool]]:

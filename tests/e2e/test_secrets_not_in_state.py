@@ -267,7 +267,7 @@ def _password_hash_of(portal: Portal, email: str) -> str:
         return user.password_hash or ""
 
 
-def test_registration_and_password_reset_leave_no_password_hash_or_link_token_in_state(
+def test_registration_activation_and_password_reset_leave_no_password_hash_or_link_token_in_state(
     browser: Browser, redis_portal: Portal
 ) -> None:
     from tests.e2e.test_registration import fill_personal, fill_work
@@ -299,8 +299,11 @@ def test_registration_and_password_reset_leave_no_password_hash_or_link_token_in
     assert password_hash.startswith("$2")  # the hash kept between the steps is the account's now
 
     mail = mailbox.wait_for(to=email, subject_contains="Confirm your email")
-    page.goto(next(url for url in mail.links() if "/verify-email?token=" in url))
+    verify_link = next(url for url in mail.links() if "/verify-email?token=" in url)
+    verify_token = verify_link.split("token=", 1)[1]
+    page.goto(verify_link)
     page.get_by_role("button", name="Activate my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account is set up")
     page.goto("/forgotten-password")
     page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Send the link").click()
@@ -323,4 +326,6 @@ def test_registration_and_password_reset_leave_no_password_hash_or_link_token_in
     for secret in (password, mismatch, reset_to, password_hash, new_hash):
         assert secret not in frames, secret
     context.close()
-    _assert_stored_states_hold_none_of(first_name, [password, mismatch, reset_to, password_hash, new_hash, reset_token])
+    _assert_stored_states_hold_none_of(
+        first_name, [password, mismatch, reset_to, password_hash, new_hash, reset_token, verify_token]
+    )
