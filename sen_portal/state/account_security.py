@@ -222,7 +222,7 @@ class ConfirmEmailChangeState(rx.State):
     @rx.event
     async def confirm(self, form: dict | None = None) -> None:
         """Use the link: the new address becomes the account's."""
-        status = await asyncio.to_thread(_confirm_link, link_tokens.token_from_form(form))
+        status = await asyncio.to_thread(_confirm_link, link_tokens.token_from_form(form, self.router))
         self.status = "changed" if status == LinkStatus.VALID else status.value
 
 

@@ -21,8 +21,9 @@ def token_from_address(router: Any) -> str:
     return str(router.url.query_parameters.get("token", ""))[:_MAX]
 
 
-def token_from_form(form: dict | None) -> str:
-    return str((form if isinstance(form, dict) else {}).get(FIELD) or "")[:_MAX]
+def token_from_form(form: dict | None, router: Any) -> str:
+    """The form's copy; the address's while the load's script has not yet moved it (a quick click)."""
+    return str((form if isinstance(form, dict) else {}).get(FIELD) or "")[:_MAX] or token_from_address(router)
 
 
 def move_token_into_page(token: str) -> rx.event.EventSpec | None:

@@ -101,7 +101,7 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
             for event in self.show_errors(errors):
                 yield event
             return
-        token = link_tokens.token_from_form(fields)
+        token = link_tokens.token_from_form(fields, self.router)
         current = await asyncio.to_thread(_inspect, token)
         if current[0] != LinkStatus.VALID:
             # No bcrypt work for a link that cannot be used (and no way to make the server hash for free).

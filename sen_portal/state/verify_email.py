@@ -39,7 +39,7 @@ class VerifyEmailState(FormErrorsMixin, rx.State):
     @rx.event
     async def activate(self, form: dict | None = None) -> None:
         """Use the link: verify the email address (single use)."""
-        link_status = await asyncio.to_thread(_activate, link_tokens.token_from_form(form))
+        link_status = await asyncio.to_thread(_activate, link_tokens.token_from_form(form, self.router))
         self.status = "activated" if link_status == LinkStatus.VALID else link_status.value
 
     @rx.event
