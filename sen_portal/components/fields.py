@@ -85,8 +85,11 @@ def text_input(
     )
 
 
-def code_input(*, label: str, value: rx.Var, on_change: Any, error: rx.Var) -> rx.Component:
-    """A one-time code box (emailed sign-in code, authenticator app): digits, autofill from SMS/apps."""
+def code_input(*, label: str, value: rx.Var | None, on_change: Any, error: rx.Var) -> rx.Component:
+    """A one-time code box (emailed sign-in code, authenticator app): digits, autofill from SMS/apps.
+
+    ``value=None`` (as every code box should be): the code is read from the submitted form, never a var.
+    """
     return text_input(
         name="code",
         label=label,

@@ -9,7 +9,7 @@ from sen_portal.models.messages import MessageSide, MessageThread, PortalMessage
 from sen_portal.models.notices import MaintenanceNotice
 from sen_portal.models.outbox import OutboxMessage, OutboxStatus
 from sen_portal.models.referrals import FormVersion, ReferenceCounter, Referral, ReferralStatusChange
-from sen_portal.models.registration import EmailToken, RateLimitEvent
+from sen_portal.models.registration import EmailToken, PendingPasswordHash, RateLimitEvent
 from sen_portal.models.sessions import SignInTicket, UserSession
 from sen_portal.models.sign_in import ChallengeMethod, LoginChallenge, RecoveryCode
 
@@ -28,6 +28,7 @@ __all__ = [
     "MessageThread",
     "OutboxMessage",
     "OutboxStatus",
+    "PendingPasswordHash",
     "PortalMessage",
     "RateLimitEvent",
     "RecoveryCode",

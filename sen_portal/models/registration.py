@@ -28,6 +28,21 @@ class EmailToken(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class PendingPasswordHash(SQLModel, table=True):
+    """A registering professional's password hash, waiting between the account step and the final submit.
+
+    Kept here rather than in page state (stored server-side for an hour, by tab, issue 12): the page
+    holds only a random handle, of which this row keeps the SHA-256. Short-lived; housekeeping prunes.
+    """
+
+    __tablename__ = "pending_password_hash"
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    password_hash: str = Field(max_length=255)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
 class RateLimitEvent(SQLModel, table=True):
     """One counted attempt in a sliding-window bucket such as "register:ip:192.0.2.1".
 

@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
 from sen_portal.components.layout import back_link, page_shell
+from sen_portal.components.link_token import link_token_field
 from sen_portal.components.password import password_input, password_rules_checklist, show_password_toggle
 from sen_portal.components.post_form import post_form
 from sen_portal.components.signed_in import signed_in_page
@@ -150,8 +151,11 @@ def confirm_email_change_page() -> rx.Component:
                 rx.fragment(
                     heading("Confirm your new email address"),
                     paragraph("Select the button to use this address to sign in from now on."),
-                    rx.el.button(
-                        "Confirm my new email address", type="button", on_click=C.confirm, class_name="button"
+                    post_form(
+                        link_token_field(),
+                        rx.el.button("Confirm my new email address", type="submit", class_name="button"),
+                        on_submit=C.confirm,
+                        prevent_default=True,
                     ),
                 ),
             ),

@@ -50,7 +50,7 @@ def _password_form() -> rx.Component:
         text_input(
             name="current_password",
             label="Current password",
-            value=S.current_password,
+            value=None,  # never a var: confirm_action reads the form data
             on_change=S.set_current_password,
             error=_error("current_password"),
             input_type="password",
@@ -114,12 +114,14 @@ def _setup() -> rx.Component:
             rx.el.li("Enter the 6-digit code the app shows for this account."),
             class_name="list",
         ),
-        rx.el.img(src=S.qr_code, alt=QR_ALT, id="totp-qr"),
+        # The QR code, the key and (on the next step) the recovery codes are written in by a one-off
+        # script from the state (never state vars): React leaves these elements' contents alone.
+        rx.el.img(alt=QR_ALT, id="totp-qr"),
         heading("Cannot scan the QR code?", level=2, size="m"),
         paragraph("Type this setup key into the app instead. If the app asks, choose a time-based code."),
-        rx.el.p(rx.el.code(S.manual_key, id="setup-key"), class_name="body-l"),
+        rx.el.p(rx.el.code(id="setup-key"), class_name="body-l"),
         post_form(
-            code_input(label="Code from the app", value=S.code, on_change=S.set_code, error=_error("code")),
+            code_input(label="Code from the app", value=None, on_change=S.set_code, error=_error("code")),
             rx.el.button("Turn on the app", type="submit", class_name="button"),
             on_submit=S.confirm_setup,
             prevent_default=True,
@@ -148,7 +150,6 @@ def _codes() -> rx.Component:
             "Each code works once."
         ),
         rx.el.ol(
-            rx.foreach(S.recovery_codes, lambda recovery: rx.el.li(rx.el.code(recovery))),
             class_name="list",
             id="recovery-codes",
             aria_label="Recovery codes",

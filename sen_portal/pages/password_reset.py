@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
 from sen_portal.components.layout import back_link, page_shell
+from sen_portal.components.link_token import link_token_field
 from sen_portal.components.password import password_rules_checklist
 from sen_portal.components.post_form import post_form
 from sen_portal.components.text import button_link, heading, paragraph
@@ -59,10 +60,11 @@ def forgotten_password_page() -> rx.Component:
 
 def _new_password_form() -> rx.Component:
     return post_form(
+        link_token_field(),  # the link's token, written in by the page's load (never a state var)
         text_input(
             name="password",
             label="New password",
-            value=R.password,
+            value=None,  # never a var: submit reads the form data
             on_change=R.set_password,
             error=R.errors.get("password", "").to(str),
             input_type="password",
@@ -72,7 +74,7 @@ def _new_password_form() -> rx.Component:
         text_input(
             name="confirm_password",
             label="Confirm your new password",
-            value=R.confirm_password,
+            value=None,
             on_change=R.set_confirm_password,
             error=R.errors.get("confirm_password", "").to(str),
             input_type="password",

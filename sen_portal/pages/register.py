@@ -76,7 +76,7 @@ def account_page() -> rx.Component:
             password_input(
                 name="password",
                 label="Create a password",
-                value=S.password,
+                value=None,  # never a var: submit_account reads the form data
                 on_change=S.set_password,
                 error=_error("password"),
                 shown=S.show_password,
@@ -86,8 +86,8 @@ def account_page() -> rx.Component:
             password_input(
                 name="confirm_password",
                 label="Confirm your password",
-                value=S.confirm_password,
-                on_change=lambda value: S.set_field("confirm_password", value),
+                value=None,
+                on_change=S.set_confirm_password,
                 error=_error("confirm_password"),
                 shown=S.show_password,
             ),

@@ -72,7 +72,7 @@ def sign_in_form() -> rx.Component:
             text_input(
                 name="password",
                 label="Password",
-                value=S.password,
+                value=None,  # never a var: submit_password reads the form data
                 on_change=S.set_password,
                 error=_error("password"),
                 input_type="password",
@@ -125,7 +125,7 @@ def sign_in_code_page() -> rx.Component:
             ),
         ),
         post_form(
-            code_input(label="Code", value=S.code, on_change=S.set_code, error=_error("code")),
+            code_input(label="Code", value=None, on_change=S.set_code, error=_error("code")),
             rx.el.button("Sign in", type="submit", class_name="button"),
             on_submit=S.submit_code,
             prevent_default=True,

@@ -8,6 +8,7 @@ from sen_portal import routes
 from sen_portal.components.error_summary import error_summary
 from sen_portal.components.fields import text_input
 from sen_portal.components.layout import page_shell
+from sen_portal.components.link_token import link_token_field
 from sen_portal.components.post_form import post_form
 from sen_portal.components.text import button_link, heading, paragraph
 from sen_portal.state.verify_email import VerifyEmailState as S
@@ -52,7 +53,12 @@ def verify_email_page() -> rx.Component:
                 rx.fragment(
                     heading("Activate your account"),
                     paragraph("Select the button to finish setting up your account."),
-                    rx.el.button("Activate my account", type="button", on_click=S.activate, class_name="button"),
+                    post_form(
+                        link_token_field(),
+                        rx.el.button("Activate my account", type="submit", class_name="button"),
+                        on_submit=S.activate,
+                        prevent_default=True,
+                    ),
                 ),
             ),
             (

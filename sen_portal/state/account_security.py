@@ -20,6 +20,7 @@ from sen_portal.services.accounts.email_change import SAME_ADDRESS, TOO_MANY_REQ
 from sen_portal.services.auth import passwords
 from sen_portal.services.auth.email_tokens import LinkStatus
 from sen_portal.services.auth.sessions import token_from_cookie_header
+from sen_portal.state import link_tokens
 from sen_portal.state.account import load_profile
 from sen_portal.state.auth import AuthState, NotSignedIn, sign_in_redirect
 from sen_portal.state.form_errors import FormErrorsMixin
@@ -207,21 +208,21 @@ class ConfirmEmailChangeState(rx.State):
     ``status``: checking | valid | changed | expired | used | invalid.
     """
 
-    status: str = "checking"
-    _token: str = ""
+    status: str = "checking"  # the link's token is never a var: see state.link_tokens
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self):
         """Say what the link would do, changing nothing."""
-        self._token = self.router.url.query_parameters.get("token", "")[:200]
+        token = link_tokens.token_from_address(self.router)
         self.status = "checking"
-        status = await asyncio.to_thread(_check_link, self._token)
+        status = await asyncio.to_thread(_check_link, token)
         self.status = status.value
+        return link_tokens.move_token_into_page(token) if status == LinkStatus.VALID else None
 
     @rx.event
-    async def confirm(self) -> None:
+    async def confirm(self, form: dict | None = None) -> None:
         """Use the link: the new address becomes the account's."""
-        status = await asyncio.to_thread(_confirm_link, self._token)
+        status = await asyncio.to_thread(_confirm_link, link_tokens.token_from_form(form, self.router))
         self.status = "changed" if status == LinkStatus.VALID else status.value
 
 

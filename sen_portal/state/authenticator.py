@@ -1,9 +1,11 @@
 """/account/authenticator: set up an authenticator app (TOTP), new recovery codes, turn it off.
 
-Setting up: the service makes a secret and its ``otpauth://`` URI; the secret stays in a
-backend-only var until a first right code confirms it, and the page gets the QR code
-(drawn here as SVG) and the key for typing in by hand. The ten recovery codes are shown
-once, straight after, and are stored only as keyed hashes.
+Setting up: the service makes a secret and its ``otpauth://`` URI and keeps the secret on the
+account, encrypted and pending, until a first right code confirms it. No secret is ever a var
+here (page state is stored server-side for an hour, issue 12): the QR code (drawn here as SVG),
+the key for typing in by hand and, straight after, the ten recovery codes reach the page only
+through a one-off script that writes them into the page, and are stored only as keyed hashes.
+Codes and the current password are read from the submitted form, never kept.
 
 New recovery codes and turning the app off ask for the current password first: with a
 stolen session alone, nobody can remove or take over the second factor. The password is
@@ -13,6 +15,7 @@ checked by ``sign_in.check_current_password``, which shares the sign-in failure 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import reflex as rx
 
@@ -39,25 +42,13 @@ class AuthenticatorState(FormErrorsMixin, AuthState):
     enabled_since: str = ""
     recovery_codes_left: int = 0
     step: str = "overview"
-    qr_code: str = ""
-    manual_key: str = ""
-    code: str = ""
-    recovery_codes: list[str] = []
     action: str = ""
-    current_password: str = ""
-    _secret: str = ""
 
     async def _signed_in_user_id(self) -> int | None:
         try:
             return (await self._require_user()).id
         except NotSignedIn:
             return None
-
-    def _forget_setup(self) -> None:
-        self._secret = ""
-        self.qr_code = ""
-        self.manual_key = ""
-        self.code = ""
 
     @rx.event
     async def load(self):
@@ -71,10 +62,7 @@ class AuthenticatorState(FormErrorsMixin, AuthState):
         self.recovery_codes_left = profile.unused_recovery_codes
         self.step = "overview"
         self.action = ""
-        self.current_password = ""
-        self.recovery_codes = []
         self.errors = {}
-        self._forget_setup()
         self.loaded = True
         return None
 
@@ -90,56 +78,48 @@ class AuthenticatorState(FormErrorsMixin, AuthState):
         except account.TotpSetupError as problem:
             self.errors = {"setup": str(problem)}
             return None
-        self._secret = secret
-        self.qr_code = qr_svg_data_uri(uri)
-        self.manual_key = group_secret(secret)
-        self.code = ""
         self.errors = {}
         self.step = "setup"
-        return None
+        return rx.call_script(_show_setup_script(qr_svg_data_uri(uri), group_secret(secret)))
 
     @rx.event
     def set_code(self, value: str) -> None:
-        """The code the app shows."""
-        self.code = str(value)[:20]
+        """Code field: clears its error (the value is not kept)."""
         self.clear_error("code")
 
     @rx.event
-    async def confirm_setup(self, _form: dict | None = None):
+    async def confirm_setup(self, form: dict | None = None):
         """A right code turns the app on; then the recovery codes are shown, once."""
         user_id = await self._signed_in_user_id()
         if user_id is None:
             yield sign_in_redirect(self.router.url.path)
             return
-        code = "".join(self.code.split())
+        code = "".join(_form_value(form, "code", 40).split())
         if not code:
             for event in self.show_errors({"code": ["Enter the 6-digit code from your authenticator app"]}):
                 yield event
             return
         try:
-            codes = await asyncio.to_thread(_confirm, user_id, self._secret, code)
+            codes = await asyncio.to_thread(_confirm, user_id, code)
         except account.TotpSetupError as problem:
             for event in self.show_errors({"code": [str(problem)]}):
                 yield event
             return
-        self._forget_setup()
         self.errors = {}
         self.enabled = True
-        self.recovery_codes = codes
         self.recovery_codes_left = len(codes)
         self.step = "codes"
+        yield rx.call_script(_show_codes_script(codes))
 
     @rx.event
     def cancel_setup(self) -> None:
-        """Stop setting up (nothing was saved)."""
-        self._forget_setup()
+        """Stop setting up (nothing was turned on)."""
         self.errors = {}
         self.step = "overview"
 
     @rx.event
     def finish(self):
-        """The codes are saved: they leave the page for good."""
-        self.recovery_codes = []
+        """The codes are saved: they leave the page for good (they were never in state)."""
         self.step = "overview"
         return rx.redirect(f"{routes.ACCOUNT}?updated=authenticator")
 
@@ -148,17 +128,15 @@ class AuthenticatorState(FormErrorsMixin, AuthState):
     def choose_action(self, action: str) -> None:
         """Ask for the password before ``disable`` or ``new_codes``."""
         self.action = action if action in _ACTIONS else ""
-        self.current_password = ""
         self.errors = {}
 
     @rx.event
     def set_current_password(self, value: str) -> None:
-        """Current password field."""
-        self.current_password = str(value)[:1000]
+        """Current password field: clears its error (the value is not kept)."""
         self.clear_error("current_password")
 
     @rx.event
-    async def confirm_action(self, _form: dict | None = None):
+    async def confirm_action(self, form: dict | None = None):
         """Check the password, then turn the app off or make new recovery codes."""
         user_id = await self._signed_in_user_id()
         if user_id is None:
@@ -167,8 +145,7 @@ class AuthenticatorState(FormErrorsMixin, AuthState):
         action = self.action
         if action not in _ACTIONS:
             return
-        password = self.current_password
-        self.current_password = ""
+        password = _form_value(form, "current_password", 1000)
         problems, codes = await run_password_work(_with_password, user_id, password, action)
         if problems:
             for event in self.show_errors({"current_password": problems}):
@@ -182,9 +159,38 @@ class AuthenticatorState(FormErrorsMixin, AuthState):
             self.recovery_codes_left = 0
             yield rx.redirect(f"{routes.ACCOUNT}?updated=authenticator")
             return
-        self.recovery_codes = codes
         self.recovery_codes_left = len(codes)
         self.step = "codes"
+        yield rx.call_script(_show_codes_script(codes))
+
+
+def _form_value(form: dict | None, name: str, limit: int) -> str:
+    return str((form if isinstance(form, dict) else {}).get(name) or "")[:limit]
+
+
+# The scripts wait for the element the same update renders (the step's delta and the script
+# arrive together; React may draw the step a frame later). Values go in as JSON literals and
+# reach the page as text and attributes, never as markup.
+_WHEN_SHOWN = (
+    "(function show(tries) {{ const target = document.getElementById({id}); "
+    "if (!target) {{ if (tries < 400) setTimeout(() => show(tries + 1), 25); return; }} {body} }})(0)"
+)
+
+
+def _show_setup_script(qr_data_uri: str, manual_key: str) -> str:
+    body = (
+        f"target.setAttribute('src', {json.dumps(qr_data_uri)}); "
+        f"document.getElementById('setup-key').textContent = {json.dumps(manual_key)};"
+    )
+    return _WHEN_SHOWN.format(id=json.dumps("totp-qr"), body=body)
+
+
+def _show_codes_script(codes: list[str]) -> str:
+    body = (
+        f"target.replaceChildren(...{json.dumps(codes)}.map((text) => {{ const item = document.createElement('li'); "
+        "const code = document.createElement('code'); code.textContent = text; item.append(code); return item; }));"
+    )
+    return _WHEN_SHOWN.format(id=json.dumps("recovery-codes"), body=body)
 
 
 def _start_setup(user_id: int) -> tuple[str, str]:
@@ -192,9 +198,9 @@ def _start_setup(user_id: int) -> tuple[str, str]:
         return account.start_totp_setup(db, user_id=user_id, settings=get_settings())
 
 
-def _confirm(user_id: int, secret: str, code: str) -> list[str]:
+def _confirm(user_id: int, code: str) -> list[str]:
     with session_scope() as db:
-        return account.confirm_totp(db, user_id=user_id, secret=secret, code=code, settings=get_settings())
+        return account.confirm_totp(db, user_id=user_id, code=code, settings=get_settings())
 
 
 def _with_password(user_id: int, password: str, action: str) -> tuple[list[str], list[str]]:

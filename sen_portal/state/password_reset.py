@@ -11,6 +11,7 @@ from sen_portal.db import session_scope
 from sen_portal.inbound import emails
 from sen_portal.services.auth import password_reset, passwords
 from sen_portal.services.auth.email_tokens import LinkStatus
+from sen_portal.state import link_tokens
 from sen_portal.state.form_errors import FormErrorsMixin
 from sen_portal.state.password_pool import run_password_work
 
@@ -48,59 +49,60 @@ class ForgottenPasswordState(FormErrorsMixin, rx.State):
 
 
 class ResetPasswordState(FormErrorsMixin, rx.State):
-    """Step two: the emailed link and the new password. ``status``: checking | valid | done | expired | used | invalid."""
+    """Step two: the emailed link and the new password. ``status``: checking | valid | done | expired | used | invalid.
+
+    Neither password is ever a var (uncontrolled fields; ``submit`` reads the form data, the
+    checklist keeps only which rules are met). Nor is the link's token: ``load`` reads it from the
+    address, writes it into the form's hidden field and takes it out of the address bar, so the
+    next event's copy of the page address (Reflex keeps it in the stored state) no longer holds it.
+    """
 
     status: str = "checking"
     purpose: str = ""
-    password: str = ""
-    confirm_password: str = ""
     password_rules: list[dict[str, str | bool]] = []
-    _token: str = ""
     _context: list[str] = []
 
     @rx.event
-    async def load(self) -> None:
-        """Look at the link without using it."""
-        self._token = self.router.url.query_parameters.get("token", "")[:200]
-        self.password = ""
-        self.confirm_password = ""
+    async def load(self):
+        """Look at the link without using it; the token moves from the address into the form."""
         self.errors = {}
-        status, purpose, context = await asyncio.to_thread(_inspect, self._token)
+        token = link_tokens.token_from_address(self.router)
+        status, purpose, context = await asyncio.to_thread(_inspect, token)
         self.status = status.value
         self.purpose = purpose or ""
         self._context = context
         self.password_rules = _rules("", context)
+        return link_tokens.move_token_into_page(token)
 
     @rx.event
     def set_password(self, value: str) -> None:
-        """New password, with the live checklist."""
-        self.password = value[:1000]
+        """New password: the live checklist (only which rules are met is kept)."""
         self.clear_error("password")
-        self.password_rules = _rules(self.password, self._context)
+        self.password_rules = _rules(str(value)[:1000], self._context)
 
     @rx.event
     def set_confirm_password(self, value: str) -> None:
-        """Confirmation field."""
-        self.confirm_password = value[:1000]
+        """Confirmation field: clears its error (the value is not kept)."""
         self.clear_error("confirm_password")
 
     @rx.event
-    async def submit(self, _form: dict | None = None):
+    async def submit(self, form: dict | None = None):
         """Check the policy, hash off the event loop, use the link."""
+        fields = form if isinstance(form, dict) else {}
+        password = str(fields.get("password") or "")[:1000]
+        confirm = str(fields.get("confirm_password") or "")[:1000]
         errors: dict[str, list[str]] = {}
-        problems = passwords.password_errors(self.password, context_words=self._context)
+        problems = passwords.password_errors(password, context_words=self._context)
         if problems:
             errors["password"] = problems[:1]
-        elif passwords.normalise(self.confirm_password) != passwords.normalise(self.password):
+        elif passwords.normalise(confirm) != passwords.normalise(password):
             errors["confirm_password"] = ["Passwords do not match"]
         if errors:
             for event in self.show_errors(errors):
                 yield event
             return
-        password = self.password
-        self.password = ""
-        self.confirm_password = ""
-        current = await asyncio.to_thread(_inspect, self._token)
+        token = link_tokens.token_from_form(fields, self.router)
+        current = await asyncio.to_thread(_inspect, token)
         if current[0] != LinkStatus.VALID:
             # No bcrypt work for a link that cannot be used (and no way to make the server hash for free).
             self.status = current[0].value
@@ -108,7 +110,7 @@ class ResetPasswordState(FormErrorsMixin, rx.State):
         hashed = await run_password_work(
             passwords.hash_password, password, pepper=passwords.password_pepper(get_settings())
         )
-        status = await asyncio.to_thread(_reset, self._token, hashed)
+        status = await asyncio.to_thread(_reset, token, hashed)
         self.status = "done" if status == LinkStatus.VALID else status.value
 
 

@@ -1,10 +1,11 @@
 """Registration journey state: four steps and a check page, one state so nothing typed is lost.
 
 Each step is validated by the same service functions the final submit runs
-again (a client can call any handler directly, in any order). The password is
-hashed as soon as the account step passes, off the event loop, and only the
-hash is kept (in a backend-only var); the plain password never lives in state
-beyond the typing of it.
+again (a client can call any handler directly, in any order). The password
+fields are uncontrolled: the plain password is never a var, ``submit_account``
+reads it from the submitted form and hashes it there, off the event loop; the
+peppered hash waits in the database (``services.accounts.pending_password``) until
+the final submit, and the page keeps only a random handle to it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sen_portal import client_ip, routes
 from sen_portal.config import get_settings
 from sen_portal.db import session_scope
 from sen_portal.inbound import emails
-from sen_portal.services.accounts import registration
+from sen_portal.services.accounts import pending_password, registration
 from sen_portal.services.auth import passwords
 from sen_portal.services.platform import rate_limits
 from sen_portal.state.form_errors import FormErrorsMixin
@@ -51,11 +52,9 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
     phone: str = ""
     # Account
     email: str = ""
-    password: str = ""
-    confirm_password: str = ""
     show_password: bool = False
     password_rules: list[dict[str, str | bool]] = []
-    _password_hash: str = ""
+    _password_handle: str = ""
     _hashed_for_email: str = ""
     maintenance_emails: bool = False
     # Journey
@@ -92,13 +91,17 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
     # ---- step 2: account -----------------------------------------------------------------
     @rx.event
     def set_password(self, value: str) -> None:
-        """Update the password and its live rules checklist."""
-        self.password = value[:1000]
+        """The live rules checklist (only which rules are met is kept, never the password)."""
         self.clear_error("password")
         self.password_rules = [
             {"label": rule.label, "met": rule.met}
-            for rule in passwords.password_rule_status(self.password, context_words=self._context_words())
+            for rule in passwords.password_rule_status(str(value)[:1000], context_words=self._context_words())
         ]
+
+    @rx.event
+    def set_confirm_password(self, value: str) -> None:
+        """Confirmation field: clears its error (the value is not kept)."""
+        self.clear_error("confirm_password")
 
     @rx.event
     def toggle_show_password(self) -> None:
@@ -106,9 +109,12 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         self.show_password = not self.show_password
 
     @rx.event
-    async def submit_account(self, _form: dict | None = None):
+    async def submit_account(self, form: dict | None = None):
         """Validate email and password, hash the password off the event loop, and go on."""
-        keep_existing = self._password_hash and not self.password and self._hashed_for_email == self.email.strip()
+        fields = form if isinstance(form, dict) else {}
+        password = str(fields.get("password") or "")[:1000]
+        confirm = str(fields.get("confirm_password") or "")[:1000]
+        keep_existing = self._password_handle and not password and self._hashed_for_email == self.email.strip()
         if keep_existing:
             errors = registration.validate_account_step(
                 email=self.email,
@@ -120,8 +126,8 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         else:
             errors = registration.validate_account_step(
                 email=self.email,
-                password=self.password,
-                confirm_password=self.confirm_password,
+                password=password,
+                confirm_password=confirm,
                 first_name=self.first_name,
                 last_name=self.last_name,
             )
@@ -137,11 +143,9 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
                     yield event
                 return
             pepper = passwords.password_pepper(get_settings())
-            self._password_hash = await run_password_work(passwords.hash_password, self.password, pepper=pepper)
+            password_hash = await run_password_work(passwords.hash_password, password, pepper=pepper)
+            self._password_handle = await asyncio.to_thread(_keep_hash, password_hash, self._password_handle)
             self._hashed_for_email = self.email.strip()
-        # The plain password leaves state as soon as it is hashed.
-        self.password = ""
-        self.confirm_password = ""
         self.errors = {}
         self._complete("account")
         yield rx.redirect(self._next_after("account"))
@@ -174,12 +178,16 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         if self._take_suppressed_submit():
             return
         missing = [route for step, route in _STEP_ROUTES if step not in self.completed_steps]
-        if missing or not self._password_hash:
+        password_hash = await asyncio.to_thread(_look_up_hash, self._password_handle) if not missing else None
+        if missing or not password_hash:
+            if not missing:  # kept too long (or never): the password is asked for again
+                self._password_handle = ""
+                self.errors = {"password": "Enter your password again: we keep it for 2 hours at most"}
             yield rx.redirect(missing[0] if missing else routes.REGISTER_ACCOUNT)
             return
         details = registration.RegistrationDetails(
             email=self.email,
-            password_hash=self._password_hash,
+            password_hash=password_hash,
             title=self.title,
             first_name=self.first_name,
             last_name=self.last_name,
@@ -198,6 +206,7 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
             self.errors = {"submit": "Too many registrations from your network. Wait an hour and try again."}
             return
         self.submitted_email = emails.normalise_email(self.email) or self.email
+        await asyncio.to_thread(_forget_hash, self._password_handle)
         self._reset_journey()
         yield rx.redirect(routes.REGISTER_CHECK_EMAIL)
 
@@ -210,8 +219,9 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         self.resend_message = f"We have sent the email again to {self.submitted_email} if you can have another one."
 
     @rx.event
-    def start_again(self):
+    async def start_again(self):
         """Wrong address: forget everything and go back to the first step."""
+        await asyncio.to_thread(_forget_hash, self._password_handle)
         self._reset_journey()
         self.submitted_email = ""
         self.resend_message = ""
@@ -239,12 +249,12 @@ class RegistrationState(FormErrorsMixin, WorkDetailsMixin, rx.State):
         self.completed_steps = []
         self.password_rules = []
         self.maintenance_emails = False
-        self._password_hash = ""
+        self._password_handle = ""
         self._hashed_for_email = ""
         self.errors = {}
 
 
-_TEXT_FIELDS = ("title", "first_name", "last_name", "phone", "email", "confirm_password", *WORK_TEXT_FIELDS)
+_TEXT_FIELDS = ("title", "first_name", "last_name", "phone", "email", *WORK_TEXT_FIELDS)
 _STEP_ROUTES = (
     ("personal", routes.REGISTER),
     ("account", routes.REGISTER_ACCOUNT),
@@ -265,6 +275,22 @@ def _register(details: registration.RegistrationDetails, ip: str) -> None:
 def _resend(email: str) -> None:
     with session_scope() as session:
         registration.resend_verification(session, email=email, settings=get_settings())
+
+
+def _keep_hash(password_hash: str, previous_handle: str) -> str:
+    with session_scope() as session:
+        pending_password.forget(session, handle=previous_handle)
+        return pending_password.keep(session, password_hash=password_hash)
+
+
+def _look_up_hash(handle: str) -> str | None:
+    with session_scope() as session:
+        return pending_password.look_up(session, handle=handle)
+
+
+def _forget_hash(handle: str) -> None:
+    with session_scope() as session:
+        pending_password.forget(session, handle=handle)
 
 
 def _may_hash(ip: str) -> bool:

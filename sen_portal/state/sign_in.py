@@ -2,6 +2,9 @@
 
 The challenge id lives in a backend-only var, so a browser cannot swap in
 another user's challenge. Password checks and hashing run off the event loop.
+Neither the password nor the code is ever a var: the fields are uncontrolled inputs
+and each submit handler reads its value from the submitted form data, so it lives only
+in that event's locals (issue 12: page state is stored server-side for an hour).
 """
 
 from __future__ import annotations
@@ -47,8 +50,6 @@ class SignInState(FormErrorsMixin, rx.State):
     """Both steps of signing in."""
 
     email: str = ""
-    password: str = ""
-    code: str = ""
     masked_email: str = ""
     method: str = "email"
     notice: str = ""
@@ -75,9 +76,8 @@ class SignInState(FormErrorsMixin, rx.State):
         if await user_for_cookie(self.router.headers.cookie) is not None:
             return rx.redirect(routes.DASHBOARD)
         self._next = safe_next(self.router.url.query_parameters.get("next", ""))
-        # No "self.password = ''" here: this can run after the first keys already reached the
-        # server and would wipe a password typed while the page connected (issue 13). The
-        # password is cleared as soon as submit_password has checked it.
+        # The password field is the browser's own (never a var), so nothing typed while the page
+        # connected can be wiped here (issue 13).
         self.errors = {}
         self.unverified = False
         self.resend_done = False
@@ -100,23 +100,20 @@ class SignInState(FormErrorsMixin, rx.State):
 
     @rx.event
     def set_password(self, value: str) -> None:
-        """Password field."""
-        self.password = value[:1000]
+        """Password field: clears its error (the value is not kept)."""
         self.clear_error("password")
 
     @rx.event
     def set_code(self, value: str) -> None:
-        """Code field."""
-        self.code = value[:20]
+        """Code field: clears its error (the value is not kept)."""
         self.clear_error("code")
 
     @rx.event
     async def submit_password(self, form: dict | None = None):
         """Check email and password; on success a code is emailed and we move to the code step."""
-        # Bound to state (not read from the form): text typed before the page has connected to the
-        # server would otherwise be lost when it does. It is cleared as soon as it has been checked.
-        password = self.password
-        self.password = ""
+        # Read from the submitted form, never kept: the browser keeps what was typed before the page
+        # connected (the field is uncontrolled), so nothing is lost either.
+        password = _form_value(form, "password", 1000)
         errors: dict[str, list[str]] = {}
         if not self.email.strip():
             errors["email"] = ["Enter your email address"]
@@ -138,7 +135,6 @@ class SignInState(FormErrorsMixin, rx.State):
             self._challenge_id = outcome.challenge_id
             self.masked_email = outcome.masked_email
             self.method = outcome.method
-            self.code = ""
             self.errors = {}
             self.notice = ""
             yield rx.redirect(routes.SIGN_IN_CODE)
@@ -169,9 +165,9 @@ class SignInState(FormErrorsMixin, rx.State):
         return None
 
     @rx.event
-    async def submit_code(self, _form: dict | None = None):
+    async def submit_code(self, form: dict | None = None):
         """Check the code; on success swap a one-time ticket for the session cookie."""
-        code = "".join(ch for ch in self.code if not ch.isspace())
+        code = "".join(ch for ch in _form_value(form, "code", 40) if not ch.isspace())
         if not code:
             for event in self.show_errors({"code": ["Enter the code"]}):
                 yield event
@@ -183,7 +179,6 @@ class SignInState(FormErrorsMixin, rx.State):
         if isinstance(outcome, sign_in.CodeAccepted):
             ticket, needs_app = await asyncio.to_thread(_issue_ticket, outcome.user_id)
             self._challenge_id = 0
-            self.code = ""
             self.errors = {}
             # Staff who must use an authenticator app set it up before anything else.
             yield rx.call_script(
@@ -194,12 +189,10 @@ class SignInState(FormErrorsMixin, rx.State):
                 yield event
         elif isinstance(outcome, sign_in.SignInPaused):
             self._challenge_id = 0
-            self.code = ""
             self._show_paused(outcome)
             yield rx.redirect(routes.SIGN_IN)
         else:
             self._challenge_id = 0
-            self.code = ""
             self.notice = (
                 "The code has expired. Sign in again to get a new one."
                 if outcome.reason == "expired"
@@ -216,6 +209,10 @@ class SignInState(FormErrorsMixin, rx.State):
         result = await asyncio.to_thread(_resend_code, self._challenge_id)
         self.notice = result.message
         self.resend_done = result.sent
+
+
+def _form_value(form: dict | None, name: str, limit: int) -> str:
+    return str((form if isinstance(form, dict) else {}).get(name) or "")[:limit]
 
 
 def _start_session_script(ticket: str, next_path: str) -> str:

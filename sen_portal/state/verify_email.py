@@ -15,6 +15,7 @@ from sen_portal.db import session_scope
 from sen_portal.inbound import emails
 from sen_portal.services.accounts import registration
 from sen_portal.services.accounts.registration import LinkStatus
+from sen_portal.state import link_tokens
 from sen_portal.state.form_errors import FormErrorsMixin
 
 
@@ -23,22 +24,22 @@ class VerifyEmailState(FormErrorsMixin, rx.State):
 
     status: str = "checking"
     resend_email: str = ""
-    resend_done: bool = False
-    _token: str = ""
+    resend_done: bool = False  # the link's token is never a var: see state.link_tokens
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self):
         """Read the token from the link and say what state it is in, without using it."""
-        self._token = self.router.url.query_parameters.get("token", "")[:200]
+        token = link_tokens.token_from_address(self.router)
         self.resend_done = False
         self.errors = {}
-        link_status = await asyncio.to_thread(_check, self._token)
+        link_status = await asyncio.to_thread(_check, token)
         self.status = link_status.value
+        return link_tokens.move_token_into_page(token) if link_status == LinkStatus.VALID else None
 
     @rx.event
-    async def activate(self) -> None:
+    async def activate(self, form: dict | None = None) -> None:
         """Use the link: verify the email address (single use)."""
-        link_status = await asyncio.to_thread(_activate, self._token)
+        link_status = await asyncio.to_thread(_activate, link_tokens.token_from_form(form, self.router))
         self.status = "activated" if link_status == LinkStatus.VALID else link_status.value
 
     @rx.event

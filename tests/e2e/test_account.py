@@ -150,7 +150,9 @@ def test_details_password_maintenance_and_authenticator_app(page: Page, portal: 
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up an authenticator app")
     qr = page.get_by_role("img", name=re.compile("QR code"))
     expect(qr).to_be_visible()
-    assert (qr.get_attribute("src") or "").startswith("data:image/svg+xml")
+    # Written in by a one-off script (the secret is never page state): wait for it, no timing assumed.
+    expect(qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
+    expect(page.locator("#setup-key")).to_have_text(re.compile(r"\S"))
     secret = page.locator("#setup-key").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", secret), secret
     assert_accessible(page, context="authenticator setup")

@@ -254,10 +254,14 @@ def test_setting_up_an_app_gives_ten_recovery_codes_stored_hashed(session: Sessi
 
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri and "issuer=SEN" in uri
     session.refresh(user)
-    assert user.totp_secret is None  # nothing stored before the app proves it has the secret
+    # Pending, encrypted, and nothing signs in with it before the app proves it has the secret.
+    assert user.totp_enabled_at is None and user.totp_secret and secret not in user.totp_secret
+    pending = check_password(session, email=EMAIL, password=PASSWORD, ip=IP, settings=SETTINGS, clock=clock)
+    assert isinstance(pending, PasswordAccepted) and pending.method == "email"
 
+    # The page passes no secret: the pending one on the account is used.
     codes = account.confirm_totp(
-        session, user_id=user.id, secret=secret, code=pyotp.TOTP(secret).at(clock()), settings=SETTINGS, clock=clock
+        session, user_id=user.id, code=pyotp.TOTP(secret).at(clock()), settings=SETTINGS, clock=clock
     )
     session.commit()
 
@@ -290,7 +294,7 @@ def test_a_wrong_setup_code_turns_nothing_on(session: Session, clock: Clock) -> 
         )
 
     session.refresh(user)
-    assert user.totp_enabled_at is None and user.totp_secret is None
+    assert user.totp_enabled_at is None
     assert session.exec(select(RecoveryCode)).all() == []
 
 

@@ -205,15 +205,20 @@ def set_maintenance_emails(session: Session, *, user_id: int, enabled: bool, clo
 
 
 def start_totp_setup(session: Session, *, user_id: int, settings: Settings | None = None) -> tuple[str, str]:
-    """A new secret and its ``otpauth://`` URI (for the QR code). Nothing is stored yet.
+    """A new secret and its ``otpauth://`` URI (for the QR code), kept on the account as pending.
 
-    The caller keeps the secret in a backend-only var and passes it to ``confirm_totp``.
+    The secret is stored encrypted on the row with ``totp_enabled_at`` still empty (nothing signs
+    in with it until ``confirm_totp`` sees a right code), so the page never has to hold it in its
+    state between showing the QR code and the confirming code (issue 12). A new setup replaces it.
     """
     settings = settings or get_settings()
     user = _active_user(session, user_id)
     if user.totp_enabled_at is not None:
         raise TotpSetupError(TOTP_ALREADY_ON)
     secret = totp.new_secret()
+    user.totp_secret = totp.encrypt_secret(settings, secret)
+    session.add(user)
+    session.flush()
     return secret, totp.provisioning_uri(secret, account_name=user.email, issuer=settings.service_name)
 
 
@@ -221,19 +226,22 @@ def confirm_totp(
     session: Session,
     *,
     user_id: int,
-    secret: str,
     code: str,
+    secret: str | None = None,
     settings: Settings | None = None,
     clock: Clock = system_clock,
 ) -> list[str]:
     """Turn the app on once it shows a right code; returns 10 recovery codes to show once.
 
+    ``secret`` defaults to the one ``start_totp_setup`` left pending on the account.
     Raises ``TotpSetupError`` (with the page's message) when the code is wrong.
     """
     settings = settings or get_settings()
     user = _active_user(session, user_id)
     if user.totp_enabled_at is not None:
         raise TotpSetupError(TOTP_ALREADY_ON)
+    if secret is None:
+        secret = totp.decrypt_secret(settings, user.totp_secret) or ""
     if not isinstance(secret, str) or len(secret) != 32 or not secret.isalnum():
         raise TotpSetupError(TOTP_START_AGAIN)
     step = totp.matching_step(secret, "".join((code or "").split()), now=clock())

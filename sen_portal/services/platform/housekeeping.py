@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from sen_portal.config import Settings
 from sen_portal.models import LoginChallenge, SignInTicket, UserSession
-from sen_portal.services.accounts import registration
+from sen_portal.services.accounts import pending_password, registration
 from sen_portal.services.auth import email_tokens
 from sen_portal.services.documents import streaming as documents
 from sen_portal.services.messaging import message_attachments
@@ -45,6 +45,7 @@ def run_housekeeping(session: Session, settings: Settings, *, clock: Clock = sys
     report.removed["rate-limit events"] = rate_limits.prune(session, clock=clock)
     report.removed["expired links"] = email_tokens.prune(session, clock=clock)
     report.removed["unverified accounts"] = registration.purge_unverified_accounts(session, clock=clock)
+    report.removed["pending registration passwords"] = pending_password.prune(session, clock=clock)
     report.removed["sign-in tickets"] = _count(
         session.execute(delete(SignInTicket).where(col(SignInTicket.expires_at) < now - CHALLENGE_RETENTION))
     )
