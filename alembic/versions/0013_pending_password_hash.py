@@ -1,7 +1,7 @@
 """pending password hash: a registering professional's password hash waits here, not in page state
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 18:25:00
 """
 
@@ -13,8 +13,8 @@ import sqlmodel
 import sen_portal.models.types
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
