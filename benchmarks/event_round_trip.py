@@ -245,8 +245,8 @@ async def sign_in_loop(port: int, origin: str, emails: list[str], stop: asyncio.
         await page.open()
         try:
             await page.event(f"{state}.set_email", {"value": email})
-            await page.event(f"{state}.set_password", {"value": PASSWORD})
-            await page.client.send_event(f"{state}.submit_password", {"form": {}}, "/sign-in", {})
+            # The password is never page state: the page sends it with the form, as the browser does.
+            await page.client.send_event(f"{state}.submit_password", {"form": {"password": PASSWORD}}, "/sign-in", {})
 
             async def checked(page: PageClient = page) -> None:
                 while True:

@@ -47,9 +47,12 @@ ROUNDS = scaled(9, 2)  # each round is a fraction of a second; medians tame a bu
 
 
 def make_pdf(size: int) -> bytes:
-    """A file that passes the PDF sniff; random body, so nothing on the way can compress it."""
-    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-    return head + os.urandom(size - len(head))
+    """A PDF-shaped file: one stream of random bytes (like a scan's image data), so nothing on the way
+    can compress it, inside the dictionary and keywords a real PDF has (the active-content check reads
+    those and skips stream bodies)."""
+    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Filter /DCTDecode >>\nstream\n"
+    tail = b"\nendstream\nendobj\n%%EOF\n"
+    return head + os.urandom(size - len(head) - len(tail)) + tail
 
 
 def chunks(data: bytes):

@@ -87,3 +87,16 @@ def test_a_real_file_on_disk_is_read_without_loading_it_whole(tmp_path: Path) ->
     with path.open("rb") as file:
         refusal = check_complete_file(detected, file, "x.pdf")  # type: ignore[arg-type]
     assert isinstance(refusal, Refusal) and "JavaScript" in refusal.message
+
+
+def test_names_inside_a_stream_body_are_image_data_not_actions() -> None:
+    """A 20 MB scan's compressed body held '/JS' by chance and was refused as JavaScript (bench-smoke)."""
+    import io
+
+    from sen_portal.services.documents.pdf_active import active_content
+
+    body = b"\x89\x01/JS /JavaScript /Launch /OpenAction << >> \xff" * 3
+    pdf = b"%PDF-1.7\n1 0 obj\n<< /Length 99 /Filter /DCTDecode >>\nstream\n" + body + b"\nendstream\nendobj\n%%EOF\n"
+    assert active_content(io.BytesIO(pdf)) is None
+    dictionary = b"%PDF-1.7\n1 0 obj\n<< /S /JavaScript /JS (app.alert(1)) >>\nendobj\n%%EOF\n"
+    assert active_content(io.BytesIO(dictionary)) == "JavaScript"

@@ -93,6 +93,27 @@ def _inflated_streams(data: mmap.mmap | bytes) -> tuple[list[bytes], bool]:
     return found, False
 
 
+def _outside_streams(data: bytes | mmap.mmap) -> bytes:
+    """The file without its stream bodies: the dictionaries, where every action's name must stand.
+
+    A stream body is compressed image or page data, random to the eye: in a large scan, "/JS" turns up
+    there by chance (a 20 MB random body held one), and would refuse a harmless document. Object
+    streams, which can hold dictionaries, are inflated and read separately (``_inflated_streams``).
+    """
+    parts: list[bytes] = []
+    position = 0
+    for match in _STREAM_START.finditer(data):
+        if match.start() < position:
+            continue  # "stream" inside a body already skipped
+        parts.append(bytes(data[position : match.end()]))
+        end = data.find(b"endstream", match.end())
+        if end < 0:
+            return b"".join(parts)
+        position = end
+    parts.append(bytes(data[position:]))
+    return b"".join(parts)
+
+
 def active_content(file: BinaryIO) -> str | None:
     """Why the PDF in ``file`` is refused ("JavaScript", ...), or None when no active content was found."""
     try:
@@ -100,7 +121,7 @@ def active_content(file: BinaryIO) -> str | None:
     except (OSError, ValueError, AttributeError):  # not a real file (tests, empty files)
         data = file.read()
     try:
-        reason = _reason_in(data)
+        reason = _reason_in(_outside_streams(data))
         if reason:
             return reason
         streams, too_big = _inflated_streams(data)

@@ -5,6 +5,10 @@ one); afterwards neither the stored state of any tab (Reflex's Redis state manag
 runs with several workers, read directly) nor any update the server sent holds them. The positive
 control: the same storage does hold the page's ordinary data (the user's name), so what is read is
 what was written.
+
+It lives with the fault tests because it starts a portal of its own (Redis state): a second portal
+rebuilds the checkout's .web for its port, which left the shared browser-test portal's pages
+reaching for the wrong websocket; the fault tests run after every test that shares that portal.
 """
 
 from __future__ import annotations
