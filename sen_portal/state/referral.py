@@ -391,6 +391,9 @@ class ReferralState(FormErrorsMixin, AuthState):
             return self.show_errors({"send-request": [journey.TRY_AGAIN]})
         if user is None:
             return sign_in_redirect(self._here())
+        # A restarted worker (state kept in memory) or a session reset may have emptied the page's state
+        # while the page still shows the request: its address says which one (ownership is checked).
+        self.referral_id = self.referral_id or self._query("id")
         try:
             reference = await asyncio.to_thread(journey.submit, user.id, self.referral_id, get_settings())
         except referrals.ReferralNotFound:
