@@ -13,12 +13,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from sen_portal.config import get_settings
-from sen_portal.db import get_engine, session_scope
-from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.platform.seed import install_shipped_forms
 from sen_portal.services.referrals import referral_journey as journey
 from tests.service.test_draft_retention import exists, housekeeping, make_user, warnings
 from tests.service.test_referrals import Clock, start, upload_pdf
+from tests.service.use_case_env import use_cases_on
 from tests.unit.test_file_types import minimal_pdf
 
 pytestmark = pytest.mark.service
@@ -41,21 +39,7 @@ async def one_chunk(name: str, data: bytes) -> AsyncIterator[Chunk]:
 @pytest.fixture
 def portal(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Engine]:
     """The use cases' own engine and settings pointed at the test database and a private store."""
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("DOCUMENT_STORE_DIR", str(tmp_path / "store"))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    journey._owned.clear()
-    monkeypatch.setattr(journey, "_lookups", None)
-    with session_scope(engine) as session:
-        for list_key, csv_path in SHIPPED_LISTS.items():
-            seed_lookup_list(session, list_key, csv_path)
-        install_shipped_forms(session)
-    yield engine
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    journey._owned.clear()
+    yield from use_cases_on(engine, monkeypatch, store=tmp_path / "store")
 
 
 def test_uploading_or_removing_a_file_after_the_warning_keeps_the_draft(portal: Engine) -> None:

@@ -12,13 +12,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from sen_portal.config import get_settings
-from sen_portal.db import get_engine, session_scope
+from sen_portal.db import session_scope
 from sen_portal.models import LookupEntry, UserAccount
-from sen_portal.services.lookups.lists import SHIPPED_LISTS, seed_lookup_list
-from sen_portal.services.platform.seed import install_shipped_forms
 from sen_portal.services.referrals import drafts as referrals
 from sen_portal.services.referrals import referral_journey as journey
+from tests.service.use_case_env import use_cases_on
 
 pytestmark = pytest.mark.service
 
@@ -26,20 +24,7 @@ pytestmark = pytest.mark.service
 @pytest.fixture
 def portal(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """The use cases' own engine (settings) pointed at the test database, with the EHC form live."""
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    journey._owned.clear()
-    monkeypatch.setattr(journey, "_lookups", None)
-    with session_scope(engine) as session:
-        for list_key, csv_path in SHIPPED_LISTS.items():
-            seed_lookup_list(session, list_key, csv_path)
-        install_shipped_forms(session)
-    yield engine
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    journey._owned.clear()
+    yield from use_cases_on(engine, monkeypatch)
 
 
 def make_user(engine: Engine, email: str) -> int:
