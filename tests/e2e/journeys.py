@@ -25,6 +25,13 @@ def heading_is(page: Page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
 
+def start_request(page: Page) -> str:
+    """Start a new EHC request as the signed-in professional; its public id (from the first section's address)."""
+    page.goto("/requests/new?form=ehc_needs_assessment")
+    heading_is(page, "About you")
+    return page.url.split("id=")[1].split("&")[0]
+
+
 def sign_in(
     page: Page,
     mailbox: Mailbox,

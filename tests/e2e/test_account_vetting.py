@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from sen_portal.db import make_engine
 from sen_portal.models import AuditEvent, UserAccount
 from tests.e2e.harness import CAPTURE_WEBSOCKET, Mailbox, Portal, assert_accessible, create_account, send_event
+from tests.e2e.journeys import start_request
 from tests.e2e.test_referral import PASSWORD, heading_is, sign_in
 
 
@@ -43,9 +44,7 @@ def test_a_new_professional_waits_for_approval_then_an_admin_can_disable_them(
     expect(page.locator("#awaiting-approval")).to_contain_text("waiting for approval")
 
     # Drafting works; sending is refused with the reason, beside the button and in the summary.
-    page.goto("/requests/new?form=ehc_needs_assessment")
-    heading_is(page, "About you")
-    request_id = page.url.split("id=")[1].split("&")[0]
+    request_id = start_request(page)
     page.goto(f"/requests/check?id={request_id}")
     heading_is(page, "Check your answers before sending your request")
     page.get_by_role("button", name="Send request").click()

@@ -6,15 +6,13 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import Mailbox, Portal, assert_accessible
-from tests.e2e.journeys import heading_is
+from tests.e2e.journeys import heading_is, start_request
 from tests.e2e.test_referral import new_professional, save
 
 
 def test_long_answer_counts_characters_and_explains_the_limit(page: Page, portal: Portal, mailbox: Mailbox) -> None:
     new_professional(portal, mailbox, page)
-    page.goto("/requests/new?form=ehc_needs_assessment")
-    heading_is(page, "About you")
-    referral_id = page.url.split("id=")[1].split("&")[0]
+    referral_id = start_request(page)
     page.goto(f"/requests/section?id={referral_id}&section=needs")
     heading_is(page, "Special educational needs")
     needs = page.locator("[id='needs_description']")

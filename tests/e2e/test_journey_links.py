@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import Mailbox, Portal
-from tests.e2e.journeys import heading_is
+from tests.e2e.journeys import heading_is, start_request
 from tests.e2e.test_referral import fill, new_professional, save
 
 
@@ -47,9 +47,7 @@ def test_save_and_continue_focuses_the_new_heading_and_change_links_keep_the_que
     page: Page, portal: Portal, mailbox: Mailbox
 ) -> None:
     new_professional(portal, mailbox, page)
-    page.goto("/requests/new?form=ehc_needs_assessment")
-    heading_is(page, "About you")
-    referral_id = page.url.split("id=")[1].split("&")[0]
+    referral_id = start_request(page)
     page.locator("[id='referrer_role']").select_option(label="SENCO")
     fill(page, "referrer_organisation", "Hanley Park Primary School")
     fill(page, "referrer_phone", "01782 234567")
@@ -81,9 +79,7 @@ def test_sending_an_unfinished_request_lists_each_unfinished_section(
     page: Page, portal: Portal, mailbox: Mailbox
 ) -> None:
     new_professional(portal, mailbox, page)
-    page.goto("/requests/new?form=ehc_needs_assessment")
-    heading_is(page, "About you")
-    referral_id = page.url.split("id=")[1].split("&")[0]
+    referral_id = start_request(page)
     page.goto(f"/requests/check?id={referral_id}")
     heading_is(page, "Check your answers before sending your request")
     page.get_by_role("button", name="Send request").click()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import Mailbox, Portal, create_account
-from tests.e2e.journeys import PASSWORD, heading_is, new_email, sign_in
+from tests.e2e.journeys import PASSWORD, heading_is, new_email, sign_in, start_request
 from tests.e2e.test_referral import fill
 
 
@@ -48,9 +48,7 @@ def test_opening_a_request_section_signed_out_returns_to_it_after_signing_in(
     email = new_email()
     create_account(portal, email=email, password=PASSWORD, first_name="Alice")
     sign_in(page, mailbox, email)
-    page.goto("/requests/new?form=ehc_needs_assessment")
-    heading_is(page, "About you")
-    referral_id = page.url.split("id=")[1].split("&")[0]
+    referral_id = start_request(page)
     page.context.clear_cookies()  # the session has ended
     page.goto(f"/requests/section?id={referral_id}&section=consent")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")

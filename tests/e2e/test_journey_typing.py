@@ -15,7 +15,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import Mailbox, Portal, create_account
-from tests.e2e.journeys import PASSWORD, heading_is, new_email
+from tests.e2e.journeys import PASSWORD, heading_is, new_email, start_request
 from tests.e2e.test_referral import save
 
 LATENCY_MS = 40
@@ -143,9 +143,7 @@ def test_sign_in_and_a_long_answer_keep_every_key_on_a_slow_connection(
     page.get_by_role("button", name="Sign in").click()
     heading_is(page, "Your dashboard")
 
-    page.goto("/requests/new?form=ehc_needs_assessment")
-    heading_is(page, "About you")
-    referral_id = page.url.split("id=")[1].split("&")[0]
+    referral_id = start_request(page)
     page.goto(f"/requests/section?id={referral_id}&section=needs")
     heading_is(page, "Special educational needs")
     needs = (

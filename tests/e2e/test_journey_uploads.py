@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import Mailbox, Portal
-from tests.e2e.journeys import heading_is
+from tests.e2e.journeys import heading_is, start_request
 from tests.e2e.test_referral import MINIMAL_PDF, new_professional, upload
 
 
@@ -16,9 +16,7 @@ def test_uploads_clear_the_chooser_refuse_duplicates_and_say_why_a_type_is_refus
     page: Page, portal: Portal, mailbox: Mailbox, tmp_path: Path
 ) -> None:
     new_professional(portal, mailbox, page)
-    page.goto("/requests/new?form=ehc_needs_assessment")
-    heading_is(page, "About you")
-    referral_id = page.url.split("id=")[1].split("&")[0]
+    referral_id = start_request(page)
     page.goto(f"/requests/section?id={referral_id}&section=documents")
     heading_is(page, "Supporting documents")
 

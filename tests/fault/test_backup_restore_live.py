@@ -16,13 +16,11 @@ import hashlib
 import json
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -30,7 +28,7 @@ from sen_portal.config import settings_from_env
 from sen_portal.db import make_engine
 from sen_portal.models import StoredDocument
 from sen_portal.services.documents import document_store
-from tests.conftest import POSTGRES_ADMIN_URL, PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, throwaway_postgres_database
 from tests.e2e.harness import Mailbox, start_portal, stop_portal
 from tests.e2e.journeys import sign_in
 from tests.fault.conftest import make_user, portal_env
@@ -50,14 +48,8 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def fresh_database() -> Iterator[str]:
-    name = f"sen_restored_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_postgres_database("sen_restored") as url:
+        yield url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def backup_during_a_journey(env: dict[str, str], user_id: int, folder: Path) -> subprocess.CompletedProcess[str]:

@@ -8,12 +8,10 @@ PostgreSQL through the same functions the CLI calls.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -24,7 +22,7 @@ from sen_portal.operations.archive import CHECKSUMS, BackupError, document_relpa
 from sen_portal.operations.backup import backup
 from sen_portal.operations.restore import restore
 from sen_portal.services.documents import document_store
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import throwaway_postgres_database
 from tests.ops.realistic_data import make_realistic_data
 
 pytestmark = [pytest.mark.ops, pytest.mark.service]
@@ -42,14 +40,8 @@ def empty_database_url(engine: Engine, tmp_path: Path) -> Iterator[str]:
     if engine.dialect.name == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    name = f"sen_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_postgres_database("sen_restore") as url:
+        yield url
 
 
 def source_settings(engine: Engine, tmp_path: Path) -> Settings:

@@ -29,13 +29,10 @@ pytestmark = pytest.mark.ops
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 
 
-def test_config(tmp_path: Path, **overrides: str) -> Path:
+def config_file(tmp_path: Path, **overrides: str) -> Path:
     path = tmp_path / "deploy.conf"
     path.write_text("".join(f"{key}={value}\n" for key, value in deploy_config(tmp_path, **overrides).items()))
     return path
-
-
-test_config.__test__ = False  # a helper, not a test
 
 
 def render(tmp_path: Path, *extra: str) -> Path:
@@ -47,7 +44,7 @@ def render(tmp_path: Path, *extra: str) -> Path:
             "sen_portal.cli",
             "render-deploy",
             "--config",
-            str(test_config(tmp_path)),
+            str(config_file(tmp_path)),
             "--output",
             str(output),
             *extra,
@@ -116,13 +113,13 @@ def test_rendered_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
 
 
 def test_missing_value_and_unknown_placeholder_are_named(tmp_path: Path) -> None:
-    config = read_config(test_config(tmp_path))
+    config = read_config(config_file(tmp_path))
     del config["SEN_DOMAIN"]
     with pytest.raises(DeployConfigError, match="SEN_DOMAIN"):
         render_all(config, max_file_mb=20)
     with pytest.raises(DeployConfigError, match="NOT_A_VALUE"):
         fill("server_name @NOT_A_VALUE@;", {"DOMAIN": "x"}, name="site")
-    config = read_config(test_config(tmp_path, SEN_APP_DIR="relative/path"))
+    config = read_config(config_file(tmp_path, SEN_APP_DIR="relative/path"))
     with pytest.raises(DeployConfigError, match="SEN_APP_DIR must be an absolute path"):
         render_all(config, max_file_mb=20)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from sen_portal.services.auth import sign_in
 from sen_portal.services.documents import streaming as documents
 from sen_portal.services.messaging import messages
 from sen_portal.services.referrals.drafts import publish_version
-from tests.conftest import POSTGRES_ADMIN_URL, PROJECT_ROOT, alembic_config, migrate
+from tests.conftest import PROJECT_ROOT, alembic_config, migrate, throwaway_postgres_database
 from tests.ops.realistic_data import PASSWORD, PROFESSIONAL, make_realistic_data
 
 pytestmark = [pytest.mark.ops, pytest.mark.service]
@@ -42,14 +41,8 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'portal.db'}"
         return
-    name = f"sen_upgrade_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_postgres_database("sen_upgrade") as url:
+        yield url
 
 
 def revision_of(url: str) -> str:

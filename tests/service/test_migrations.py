@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +15,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import sen_portal.models  # noqa: F401 - registers every table, exactly as alembic/env.py does
 from alembic import command
 from sen_portal.db import make_engine
-from tests.conftest import POSTGRES_ADMIN_URL, PROJECT_ROOT, alembic_config
+from tests.conftest import PROJECT_ROOT, alembic_config, throwaway_postgres_database
 
 pytestmark = pytest.mark.service
 
@@ -33,16 +32,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    name = f"sen_migrations_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres_database("sen_migrations") as url:
+        yield url
 
 
 def _revisions_base_to_head() -> list[str]:
